@@ -1,0 +1,64 @@
+// What every `probity` command shares: the global options, the way a command hands its
+// work to main() (which maps the outcome to an exit code), and the options and helpers for
+// commands that read a dataset.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "audit/cli/exit_code.h"
+#include "audit/core/result.h"
+#include "audit/ingest/format_options.h"
+#include "audit/ingest/profile.h"
+
+namespace probity::cli {
+
+struct GlobalOptions {
+  bool json = false;      // machine output on stdout
+  bool quiet = false;     // no progress, no warnings
+  std::string workspace;  // --workspace / PROBITY_WORKSPACE (used by lineage commands)
+  int threads = 0;        // 0 = all cores
+};
+
+// The work of the subcommand the user chose; main() runs it after parsing.
+using CommandFn = std::function<Result<Verdict>()>;
+
+// Registers `probity data …` (profile, schema) and its subcommands.
+void AddDataCommands(CLI::App& app, const GlobalOptions& global, CommandFn* selected);
+void AddDataProfileCommand(CLI::App* data, const GlobalOptions& global, CommandFn* selected);
+void AddDataSchemaCommand(CLI::App* data, const GlobalOptions& global, CommandFn* selected);
+// Registers `probity demo`.
+void AddDemoCommand(CLI::App& app, const GlobalOptions& global, CommandFn* selected);
+
+// Options of commands that read one dataset file.
+struct DatasetArgs {
+  std::string path;
+  std::string schema_path;
+  std::string format = "auto";
+  std::string delimiter;
+  bool header = false;
+  bool no_header = false;
+  std::vector<std::string> missing;
+  bool missing_set = false;
+  std::string on_bad_row = "fail";
+};
+
+// Adds FILE and the reading options (--schema, --format, --delimiter, --header,
+// --no-header, --missing, --on-bad-row) to `command`.
+void AddDatasetOptions(CLI::App* command, DatasetArgs* args);
+
+// The spec from the schema file (if any) with the command-line flags applied on top.
+Result<ingest::DatasetSpec> BuildDatasetSpec(const DatasetArgs& args);
+ingest::ScanOptions BuildScanOptions(const DatasetArgs& args, const GlobalOptions& global);
+
+// Opens and profiles the dataset the arguments name, with a progress bar on a terminal and
+// a warning when bad rows were skipped.
+Result<ingest::DatasetProfile> ProfileDatasetFile(const DatasetArgs& args, const GlobalOptions& global);
+
+// Prints "probity: warning: …" to stderr unless quiet.
+void Warn(const GlobalOptions& global, const std::string& message);
+
+}  // namespace probity::cli

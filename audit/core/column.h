@@ -1,0 +1,96 @@
+// Column is one typed, nullable column of a Table: a contiguous array of float64, int64,
+// bool or dictionary codes (for strings) plus a validity bitmap (bit set = value present).
+// Parsers append to columns; every later module reads them through the typed spans.
+//
+//   Column age(DataType::kInt64);
+//   age.AppendInt64(42);
+//   age.AppendNull();
+//   if (age.IsValid(0)) Use(age.int64s()[0]);
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "audit/core/schema.h"
+
+namespace probity {
+
+class Column {
+ public:
+  explicit Column(DataType type = DataType::kString) : type_(type) {}
+
+  DataType type() const { return type_; }
+  int64_t size() const { return size_; }
+  int64_t null_count() const { return null_count_; }
+  bool IsValid(int64_t row) const {
+    return (validity_[static_cast<size_t>(row) >> 6] >> (row & 63)) & 1U;
+  }
+
+  // Typed views; only the one matching type() is non-empty. Null slots hold 0 (NaN for
+  // float64, code -1 for strings).
+  std::span<const double> float64s() const { return f64_; }
+  std::span<const int64_t> int64s() const { return i64_; }
+  std::span<const uint8_t> bools() const { return bools_; }
+  std::span<const int32_t> codes() const { return codes_; }
+  // Distinct strings in first-seen order; codes() index into it.
+  const std::vector<std::string>& dictionary() const { return dictionary_; }
+  // The string at `row`; empty for a null. Requires type() == kString.
+  std::string_view StringAt(int64_t row) const;
+  // The value as a double: float64 as is, int64 and bool converted; NaN for null or string.
+  double NumberAt(int64_t row) const;
+
+  void Reserve(int64_t rows);
+  void AppendFloat64(double v) { f64_.push_back(v); AppendValidity(true); }
+  void AppendInt64(int64_t v) { i64_.push_back(v); AppendValidity(true); }
+  void AppendBool(bool v) { bools_.push_back(v ? 1 : 0); AppendValidity(true); }
+  void AppendString(std::string_view v);
+  void AppendNull();
+
+  // Drops rows from the end so that `rows` remain (rows <= size()). Dictionary entries are
+  // kept, so a dictionary may then hold strings no row uses.
+  void Truncate(int64_t rows);
+  // A copy holding only the rows whose `keep` entry is non-zero (keep.size() == size()).
+  Column Filter(const std::vector<uint8_t>& keep) const;
+  // Converts an int64 column to float64 in place (used when an inferred integer column
+  // meets a decimal value). Requires type() == kInt64.
+  void WidenToFloat64();
+  // Appends every row of `other`, which must have the same type, or be int64 when this is
+  // float64 (or vice versa, in which case this column is widened first). String codes are
+  // remapped into this column's dictionary. Returns kInvalidArgument on other type mixes.
+  Status AppendColumn(const Column& other);
+
+ private:
+  void AppendValidity(bool valid) {
+    if ((size_ & 63) == 0) validity_.push_back(0);
+    if (valid) {
+      validity_.back() |= uint64_t{1} << (size_ & 63);
+    } else {
+      ++null_count_;
+    }
+    ++size_;
+  }
+  int32_t InternString(std::string_view v);
+  void RehashDictionary(size_t capacity);
+
+  DataType type_;
+  int64_t size_ = 0;
+  int64_t null_count_ = 0;
+  std::vector<uint64_t> validity_;
+  std::vector<double> f64_;
+  std::vector<int64_t> i64_;
+  std::vector<uint8_t> bools_;
+  std::vector<int32_t> codes_;
+  std::vector<std::string> dictionary_;
+  // Open-addressing index into dictionary_, keyed by HashBytes: each slot holds the code + 1
+  // (0 = empty) and the hash's high 32 bits, compared before the strings.
+  struct DictionarySlot {
+    int32_t code_plus_one = 0;
+    uint32_t hash_high = 0;
+  };
+  std::vector<DictionarySlot> dictionary_slots_;
+};
+
+}  // namespace probity
