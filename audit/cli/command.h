@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,9 +55,11 @@ void AddDatasetOptions(CLI::App* command, DatasetArgs* args);
 Result<ingest::DatasetSpec> BuildDatasetSpec(const DatasetArgs& args);
 ingest::ScanOptions BuildScanOptions(const DatasetArgs& args, const GlobalOptions& global);
 
-// Opens and profiles the dataset the arguments name, with a progress bar on a terminal and
-// a warning when bad rows were skipped.
-Result<ingest::DatasetProfile> ProfileDatasetFile(const DatasetArgs& args, const GlobalOptions& global);
+// Opens and profiles the dataset the arguments name (read as `spec` says, or as the
+// arguments say when no spec is given), with a progress bar on a terminal and a warning
+// when bad rows were skipped.
+Result<ingest::DatasetProfile> ProfileDatasetFile(const DatasetArgs& args, const GlobalOptions& global,
+                                                  const std::optional<ingest::DatasetSpec>& spec = std::nullopt);
 
 // Prints "probity: warning: …" to stderr unless quiet.
 void Warn(const GlobalOptions& global, const std::string& message);

@@ -56,8 +56,14 @@ ingest::ScanOptions BuildScanOptions(const DatasetArgs& args, const GlobalOption
   return options;
 }
 
-Result<ingest::DatasetProfile> ProfileDatasetFile(const DatasetArgs& args, const GlobalOptions& global) {
-  PROBITY_ASSIGN_OR_RETURN(ingest::DatasetSpec spec, BuildDatasetSpec(args));
+Result<ingest::DatasetProfile> ProfileDatasetFile(const DatasetArgs& args, const GlobalOptions& global,
+                                                  const std::optional<ingest::DatasetSpec>& given) {
+  ingest::DatasetSpec spec;
+  if (given) {
+    spec = *given;
+  } else {
+    PROBITY_ASSIGN_OR_RETURN(spec, BuildDatasetSpec(args));
+  }
   ingest::ScanOptions options = BuildScanOptions(args, global);
   ProgressBar bar("profiling " + args.path, ProgressBar::ShouldShow(global.quiet));
   options.progress = [&bar](int64_t done, int64_t total) { bar.Update(done, total); };

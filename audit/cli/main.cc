@@ -29,7 +29,7 @@ int Run(int argc, char** argv) {
                  "Workspace directory (.probity/); used by lineage commands")
       ->envname("PROBITY_WORKSPACE");
   app.add_option("--threads", global.threads, "Worker threads (default: all cores)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(0, 1024));
   app.require_subcommand(1);
   app.fallthrough();
   app.footer(

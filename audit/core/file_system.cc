@@ -12,10 +12,17 @@
 namespace probity {
 namespace {
 
+// An input the user named that cannot be opened is bad input (exit 3): kNotFound when it
+// does not exist, kInvalidArgument otherwise (permissions, a directory). Failures while
+// reading or writing are environment errors: kIoError (exit 4).
+Status OpenError(const std::string& path, int error) {
+  std::string what = std::string("cannot open file: ") + std::strerror(error);
+  Status s = error == ENOENT ? NotFoundError(what) : InvalidArgumentError(what);
+  return std::move(s).At({path, 0, 0}).Expecting("a readable file");
+}
+
 Status ErrnoStatus(const std::string& path, const std::string& action, int error) {
-  std::string what = "cannot " + action + ": " + std::strerror(error);
-  Status s = error == ENOENT ? NotFoundError(what) : IoError(what);
-  return std::move(s).At({path, 0, 0});
+  return IoError("cannot " + action + ": " + std::strerror(error)).At({path, 0, 0});
 }
 
 class LocalInputFile : public InputFile {
@@ -94,7 +101,7 @@ class LocalFileSystemImpl : public FileSystem {
           std::make_unique<LocalInputFile>("<stdin>", STDIN_FILENO, -1, false));
     }
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return ErrnoStatus(path, "open file", errno);
+    if (fd < 0) return OpenError(path, errno);
     struct stat st {};
     if (::fstat(fd, &st) != 0) {
       int e = errno;
@@ -103,7 +110,7 @@ class LocalFileSystemImpl : public FileSystem {
     }
     if (S_ISDIR(st.st_mode)) {
       ::close(fd);
-      return IoError("is a directory").At({path, 0, 0}).Expecting("a file");
+      return OpenError(path, EISDIR);
     }
     int64_t size = S_ISREG(st.st_mode) ? static_cast<int64_t>(st.st_size) : -1;
 #ifdef POSIX_FADV_SEQUENTIAL
@@ -219,7 +226,7 @@ Result<std::unique_ptr<InputFile>> MemoryFileSystem::OpenForRead(const std::stri
   std::lock_guard lock(mutex_);
   auto it = files_.find(path);
   if (it == files_.end()) {
-    return NotFoundError("cannot open file: No such file or directory").At({path, 0, 0});
+    return NotFoundError("cannot open file: No such file or directory").At({path, 0, 0}).Expecting("a readable file");
   }
   return std::unique_ptr<InputFile>(
       std::make_unique<MemoryInputFile>(path, it->second, fail_reads_after_));

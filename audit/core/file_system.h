@@ -45,7 +45,8 @@ class FileSystem {
  public:
   virtual ~FileSystem() = default;
   // Opens a file for streaming reads; "-" is standard input. kNotFound if it does not exist,
-  // kIoError if it cannot be read (permissions, a directory).
+  // kInvalidArgument if it cannot be opened (permissions, a directory); reads that fail
+  // later are kIoError.
   virtual Result<std::unique_ptr<InputFile>> OpenForRead(const std::string& path) = 0;
   // Starts writing `path` atomically: nothing appears at `path` until Commit().
   // kIoError if the directory is not writable.

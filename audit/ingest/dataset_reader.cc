@@ -30,15 +30,15 @@ std::string DelimiterName(char d) {
 }
 
 // Text of a scalar JSON value as a CSV field would hold it; false for nested values.
-bool JsonScalarText(const nlohmann::json& v, std::string* out, bool* is_null) {
+bool JsonScalarText(const nlohmann::ordered_json& v, std::string* out, bool* is_null) {
   *is_null = false;
   switch (v.type()) {
-    case nlohmann::json::value_t::null: *is_null = true; out->clear(); return true;
-    case nlohmann::json::value_t::string: *out = v.get_ref<const std::string&>(); return true;
-    case nlohmann::json::value_t::boolean: *out = v.get<bool>() ? "true" : "false"; return true;
-    case nlohmann::json::value_t::number_integer:
-    case nlohmann::json::value_t::number_unsigned:
-    case nlohmann::json::value_t::number_float: *out = v.dump(); return true;
+    case nlohmann::ordered_json::value_t::null: *is_null = true; out->clear(); return true;
+    case nlohmann::ordered_json::value_t::string: *out = v.get_ref<const std::string&>(); return true;
+    case nlohmann::ordered_json::value_t::boolean: *out = v.get<bool>() ? "true" : "false"; return true;
+    case nlohmann::ordered_json::value_t::number_integer:
+    case nlohmann::ordered_json::value_t::number_unsigned:
+    case nlohmann::ordered_json::value_t::number_float: *out = v.dump(); return true;
     default: return false;
   }
 }
@@ -191,7 +191,7 @@ Status DatasetReader::PrepareCsv(const DatasetSpec& spec, std::string_view sampl
   if (spec.format.header) {
     format_.header = *spec.format.header;
   } else if (spec.schema && !rows.empty()) {
-    std::vector<std::string> first = rows[0];
+    std::vector<std::string> first = internal::NamesFromHeader(rows[0]);
     std::vector<std::string> names;
     for (const Field& f : spec.schema->fields()) names.push_back(f.name);
     std::sort(first.begin(), first.end());
@@ -236,7 +236,9 @@ Status DatasetReader::PrepareCsv(const DatasetSpec& spec, std::string_view sampl
   if (spec.schema) {
     schema_ = *spec.schema;
     if (format_.header) {
-      PROBITY_RETURN_IF_ERROR(ApplySchemaToHeader(schema_, header, header_line));
+      // Match the names inference would give (empty names numbered, repeats suffixed), so a
+      // schema written by `probity data schema` always reads its file back.
+      PROBITY_RETURN_IF_ERROR(ApplySchemaToHeader(schema_, internal::NamesFromHeader(header), header_line));
     } else {
       column_of_field_.resize(schema_.size());
       for (size_t i = 0; i < schema_.size(); ++i) column_of_field_[i] = i;
@@ -305,7 +307,7 @@ Status DatasetReader::PrepareJsonLines(const DatasetSpec& spec, std::string_view
     PROBITY_RETURN_IF_ERROR(ForEachLine(sample, next_line_, [&](std::string_view line,
                                                                  int64_t number) -> Status {
       if (IsBlank(line)) return OkStatus();
-      nlohmann::json row = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+      nlohmann::ordered_json row = nlohmann::ordered_json::parse(line, nullptr, /*allow_exceptions=*/false);
       if (!row.is_object()) return OkStatus();  // reported with its location by the scan
       for (const auto& [key, value] : row.items()) {
         auto it = key_index.find(key);
@@ -366,11 +368,9 @@ Result<std::optional<internal::Chunk>> DatasetReader::NextChunk() {
   }
   buffer_.assign(chunk.text, cut);
   chunk.text.resize(cut);
-  for (const char* p = chunk.text.data(), *end = p + chunk.text.size();
-       (p = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)))) != nullptr;
-       ++p) {
-    ++next_line_;
-  }
+  next_line_ += format_.type == FileFormat::kJsonLines
+                    ? static_cast<int64_t>(std::count(chunk.text.begin(), chunk.text.end(), '\n'))
+                    : internal::CountLineEnds(chunk.text);
   return std::optional<internal::Chunk>(std::move(chunk));
 }
 
@@ -489,10 +489,10 @@ Result<RowBatch> DatasetReader::ParseJsonLinesChunk(internal::Chunk& chunk) cons
       ++batch.blank_lines;
       return OkStatus();
     }
-    nlohmann::json row;
+    nlohmann::ordered_json row;
     try {
-      row = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::parse_error& e) {
+      row = nlohmann::ordered_json::parse(line);
+    } catch (const nlohmann::ordered_json::parse_error& e) {
       std::string what = e.what();
       size_t colon = what.rfind(": ");
       return BadRow(batch, InvalidArgumentError("the line is not valid JSON (" +

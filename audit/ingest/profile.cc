@@ -73,7 +73,11 @@ struct Moments {
     }
     double total = static_cast<double>(n + o.n);
     double delta = o.mean - mean;
-    mean += delta * static_cast<double>(o.n) / total;
+    if (std::isfinite(delta)) {
+      mean += delta * static_cast<double>(o.n) / total;
+    } else {
+      mean = mean * (static_cast<double>(n) / total) + o.mean * (static_cast<double>(o.n) / total);
+    }
     m2 += o.m2 + delta * delta * static_cast<double>(n) * static_cast<double>(o.n) / total;
     n += o.n;
   }
@@ -129,8 +133,21 @@ class NumericAccumulator {
     s.infinities = infinities;
     s.min = m.negative_infinities > 0 ? -std::numeric_limits<double>::infinity() : m.min;
     s.max = m.positive_infinities > 0 ? std::numeric_limits<double>::infinity() : m.max;
-    if (m.n > 0) s.mean = m.mean;
-    if (m.n > 1) s.std = std::sqrt(m.m2 / static_cast<double>(m.n - 1));
+    if (m.n == 0) {
+      s.mean_reason = "no finite values";
+    } else if (!std::isfinite(m.mean)) {
+      s.mean_reason = "the mean is beyond the float64 range";
+    } else {
+      s.mean = m.mean;
+    }
+    double std = m.n > 1 ? std::sqrt(m.m2 / static_cast<double>(m.n - 1)) : 0.0;
+    if (m.n < 2) {
+      s.std_reason = "fewer than two finite values";
+    } else if (!std::isfinite(std)) {
+      s.std_reason = "the variance is beyond the float64 range";
+    } else {
+      s.std = std;
+    }
     if (!sketch_mode_) {
       std::vector<std::pair<double, int64_t>> values;
       for (const auto& [key, count] : exact_.Entries()) values.emplace_back(ValueOfKey(key), count);
@@ -150,8 +167,7 @@ class NumericAccumulator {
           double position = kProfileQuantiles[q] * static_cast<double>(m.n - 1);
           auto lo = static_cast<int64_t>(std::floor(position));
           auto hi = static_cast<int64_t>(std::ceil(position));
-          double v_lo = at_rank(lo);
-          s.quantiles[q] = v_lo + (position - static_cast<double>(lo)) * (at_rank(hi) - v_lo);
+          s.quantiles[q] = InterpolateQuantile(at_rank(lo), at_rank(hi), position - static_cast<double>(lo));
         }
         s.has_quantiles = true;
       }
@@ -163,7 +179,8 @@ class NumericAccumulator {
       }
       out->top_values_exact = true;
     } else {
-      out->distinct = std::max<int64_t>(std::llround(hll_.Estimate()), kExactNumericCap + 1) +
+      // More than the exact cap were seen, and there cannot be more than there are values.
+      out->distinct = std::clamp<int64_t>(std::llround(hll_.Estimate()), kExactNumericCap + 1, m.n) +
                       distinct_infinities;
       out->distinct_exact = false;
       out->distinct_relative_standard_error = HyperLogLog::RelativeStandardError();
@@ -172,7 +189,11 @@ class NumericAccumulator {
       }
       s.has_quantiles = true;
       s.quantiles_exact = false;
-      s.quantile_relative_error = sketch_.relative_accuracy();
+      if (sketch_.collapsed()) {
+        s.quantile_relative_error = std::nullopt;
+      } else {
+        s.quantile_relative_error = sketch_.relative_accuracy();
+      }
       out->top_values_exact = false;  // not tracked for high-cardinality numeric columns
     }
     out->numeric = s;
@@ -210,7 +231,7 @@ class CategoryAccumulator {
     hll_.AddHash(HashBytes(value));
   }
 
-  void Finish(ColumnProfile* out) const {
+  void Finish(int64_t count, ColumnProfile* out) const {
     if (!overflow_) {
       std::vector<std::pair<std::string, int64_t>> entries(exact_.begin(), exact_.end());
       std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
@@ -222,7 +243,7 @@ class CategoryAccumulator {
       }
       return;
     }
-    out->distinct = std::max<int64_t>(std::llround(hll_.Estimate()), kExactCategoryCap + 1);
+    out->distinct = std::clamp<int64_t>(std::llround(hll_.Estimate()), kExactCategoryCap + 1, count);
     out->distinct_exact = false;
     out->distinct_relative_standard_error = HyperLogLog::RelativeStandardError();
     for (const TopK::Entry& e : top_.Top(kTopValues)) {
@@ -325,6 +346,13 @@ NumericPartial SummariseNumbers(const Column& column, bool try_exact) {
     SumMinMax(values, &sum, &m.min, &m.max);
     m.n = static_cast<int64_t>(values.size());
     m.mean = sum / static_cast<double>(m.n);
+    if (!std::isfinite(m.mean)) {
+      // The sum overflowed: average pre-scaled terms instead (each is finite).
+      double scaled = 0;
+      const double inverse = 1.0 / static_cast<double>(m.n);
+      for (double v : values) scaled += v * inverse;
+      m.mean = scaled;
+    }
     m.m2 = SquaredDeviations(values, m.mean);
   }
   if (try_exact) {
@@ -432,7 +460,7 @@ Result<DatasetProfile> ProfileDataset(DatasetReader& reader) {
     if (IsNumeric(c.field.type)) {
       numeric[i].Finish(c.field.type, &c);
     } else {
-      categories[i].Finish(&c);
+      categories[i].Finish(c.count, &c);
     }
     std::vector<std::string> top;
     for (const ValueCount& v : c.top_values) top.push_back(v.value);
@@ -518,12 +546,12 @@ std::string DatasetProfile::ToJson() const {
       if (s.mean) {
         num["mean"] = JsonNumber(*s.mean);
       } else {
-        SetUndefined(num, "mean", "no finite values");
+        SetUndefined(num, "mean", s.mean_reason);
       }
       if (s.std) {
         num["std"] = JsonNumber(*s.std);
       } else {
-        SetUndefined(num, "std", "fewer than two finite values");
+        SetUndefined(num, "std", s.std_reason);
       }
       num["infinities"] = s.infinities;
       if (s.has_quantiles) {
@@ -537,7 +565,13 @@ std::string DatasetProfile::ToJson() const {
         SetUndefined(num, "quantiles", "no finite values");
       }
       num["quantiles_exact"] = s.quantiles_exact;
-      num["quantile_relative_error"] = s.quantile_relative_error;
+      if (s.quantile_relative_error) {
+        num["quantile_relative_error"] = *s.quantile_relative_error;
+      } else {
+        SetUndefined(num, "quantile_relative_error",
+                     "the values span more than about 2^65 in magnitude, so the sketch merged its "
+                     "smallest-magnitude buckets and no error bound holds for them");
+      }
       j["numeric"] = num;
     } else if (IsNumeric(c.field.type)) {
       SetUndefined(j, "numeric", "no values");

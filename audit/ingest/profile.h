@@ -1,9 +1,9 @@
 // DatasetProfile summarises a dataset in one streaming pass: row counts, and per column the
 // type, nulls, distinct values, numeric moments and quantiles, and most frequent values,
 // plus columns that look like protected attributes ("candidate facets"). Memory does not
-// grow with the number of rows: exact statistics are kept while a column has at most
-// 65,536 distinct values, then bounded sketches take over (docs/formats/profile.md states
-// each error bound). The JSON form is the documented `probity.data.profile/1` document.
+// grow with the number of rows: exact statistics are kept while a numeric column has at
+// most 4,096 distinct values (a text column 65,536), then bounded sketches take over
+// (docs/formats/profile.md states each error bound). The JSON form is the documented `probity.data.profile/1` document.
 //
 //   PROBITY_ASSIGN_OR_RETURN(auto reader, DatasetReader::Open(fs, path, spec, options));
 //   PROBITY_ASSIGN_OR_RETURN(DatasetProfile profile, ProfileDataset(*reader));
@@ -28,13 +28,19 @@ inline constexpr std::array<double, 5> kProfileQuantiles = {0.01, 0.25, 0.50, 0.
 struct NumericSummary {
   double min = 0;
   double max = 0;
-  std::optional<double> mean;    // nullopt when there is no finite value
-  std::optional<double> std;     // sample standard deviation (n − 1); nullopt for n < 2
+  // Sample mean and standard deviation (n − 1) of the finite values; nullopt with a reason
+  // when undefined (no finite values, fewer than two, or beyond the float64 range).
+  std::optional<double> mean;
+  std::string mean_reason;
+  std::optional<double> std;
+  std::string std_reason;
   int64_t infinities = 0;        // ±inf values, excluded from mean, std and quantiles
   std::array<double, kProfileQuantiles.size()> quantiles{};
   bool has_quantiles = false;
   bool quantiles_exact = true;
-  double quantile_relative_error = 0;  // bound on |estimate − true| / |true| when inexact
+  // Bound on |estimate − true| / |true| when inexact; nullopt when the sketch had to merge
+  // its smallest-magnitude buckets (values spanning more than about 2^65), so no bound holds.
+  std::optional<double> quantile_relative_error = 0.0;
 };
 
 struct ValueCount {

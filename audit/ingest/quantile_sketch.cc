@@ -17,6 +17,13 @@ double InverseApproxLog2(double f) {
 
 }  // namespace
 
+double InterpolateQuantile(double lo, double hi, double fraction) {
+  if (fraction == 0 || lo == hi) return lo;
+  double v = lo + fraction * (hi - lo);
+  if (std::isfinite(v)) return v;
+  return lo * (1 - fraction) + hi * fraction;  // hi − lo overflowed
+}
+
 QuantileSketch::QuantileSketch(double relative_accuracy, int32_t max_buckets)
     : relative_accuracy_(relative_accuracy), max_buckets_(max_buckets) {
   PROBITY_CHECK(relative_accuracy > 0 && relative_accuracy < 1 && max_buckets > 0);
@@ -148,8 +155,7 @@ double QuantileSketch::Quantile(double q) const {
   auto hi = static_cast<int64_t>(std::ceil(position));
   double v_lo = ValueAtRank(lo);
   if (hi == lo) return v_lo;
-  double v_hi = ValueAtRank(hi);
-  return v_lo + (position - static_cast<double>(lo)) * (v_hi - v_lo);
+  return InterpolateQuantile(v_lo, ValueAtRank(hi), position - static_cast<double>(lo));
 }
 
 }  // namespace probity::ingest

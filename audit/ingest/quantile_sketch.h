@@ -18,6 +18,10 @@
 
 namespace probity::ingest {
 
+// lo + fraction·(hi − lo), the linear interpolation between neighbouring order statistics
+// (pandas' and NumPy's default), computed without overflow for values near ±DBL_MAX.
+double InterpolateQuantile(double lo, double hi, double fraction);
+
 class QuantileSketch {
  public:
   // `relative_accuracy` in (0, 1). At most `max_buckets` buckets per sign are kept: a

@@ -264,7 +264,7 @@ std::string SchemaFileYaml(const DatasetProfile& p) {
   YAML::Emitter out;
   out << YAML::Comment(fmt::format(
       "Dataset schema for {} (docs/formats/schema.md), written by probity {}.\n"
-      "Types were observed over all {} rows. Review the roles: mark the label, the facets\n"
+      "Types fit all {} rows. Review the roles: mark the label, the facets\n"
       "(protected attributes) and any id, weight, prediction or score columns.",
       p.path, PROBITY_VERSION, p.scan.rows));
   out << YAML::Newline << YAML::BeginMap;
@@ -288,9 +288,23 @@ std::string SchemaFileYaml(const DatasetProfile& p) {
     EmitString(out, c.field.name);
     out << YAML::Key << "type" << YAML::Value << std::string(DataTypeName(c.field.type));
     out << YAML::Key << "role" << YAML::Value << std::string(ColumnRoleName(c.field.role));
+    // One comment per column (yaml-cpp would put two on one line): the facet hint and the
+    // values of a low-cardinality text column.
+    std::string note;
     if (const FacetCandidate* f = FacetFor(p, c.field.name); f != nullptr && c.field.role != ColumnRole::kFacet) {
-      out << YAML::Comment("candidate facet (" + f->attribute + "): " + f->detail);
+      note = "candidate facet (" + f->attribute + "): " + f->detail;
     }
+    if (c.field.categories.empty() && c.field.type == DataType::kString && c.distinct_exact &&
+        c.distinct <= 12 && c.distinct > 0) {
+      std::vector<std::string> values;
+      for (const ValueCount& v : c.top_values) values.push_back(v.value);
+      std::sort(values.begin(), values.end());
+      std::string list;
+      for (const std::string& v : values) list += (list.empty() ? "" : ", ") + v;
+      if (c.distinct > static_cast<int64_t>(values.size())) list += ", ...";
+      note += (note.empty() ? "" : "; ") + fmt::format("{} values seen: {}", c.distinct, list);
+    }
+    if (!note.empty()) out << YAML::Comment(note);
     if (!c.field.nullable) out << YAML::Key << "nullable" << YAML::Value << false;
     if (c.field.missing_tokens) {
       out << YAML::Key << "missing" << YAML::Value << YAML::Flow << YAML::BeginSeq;
@@ -301,15 +315,6 @@ std::string SchemaFileYaml(const DatasetProfile& p) {
       out << YAML::Key << "categories" << YAML::Value << YAML::Flow << YAML::BeginSeq;
       for (const std::string& v : c.field.categories) EmitString(out, v);
       out << YAML::EndSeq;
-    } else if (c.field.type == DataType::kString && c.distinct_exact && c.distinct <= 12 &&
-               c.distinct > 0) {
-      std::vector<std::string> values;
-      for (const ValueCount& v : c.top_values) values.push_back(v.value);
-      std::sort(values.begin(), values.end());
-      std::string list;
-      for (const std::string& v : values) list += (list.empty() ? "" : ", ") + v;
-      if (c.distinct > static_cast<int64_t>(values.size())) list += ", ...";
-      out << YAML::Comment(fmt::format("{} values seen: {}", c.distinct, list));
     }
     if (!c.field.value_map.empty()) {
       out << YAML::Key << "values" << YAML::Value << YAML::BeginMap;

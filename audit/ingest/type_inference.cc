@@ -39,6 +39,18 @@ DataType TypeInference::Inferred(size_t column) const {
   return DataType::kString;
 }
 
+void TypeInference::Merge(const TypeInference& other) {
+  if (columns_.size() < other.columns_.size()) columns_.resize(other.columns_.size());
+  for (size_t i = 0; i < other.columns_.size(); ++i) {
+    State& s = columns_[i];
+    const State& o = other.columns_[i];
+    s.can_int = s.can_int && o.can_int;
+    s.can_float = s.can_float && o.can_float;
+    s.can_bool = s.can_bool && o.can_bool;
+    s.seen += o.seen;
+  }
+}
+
 int64_t TypeInference::values_seen(size_t column) const {
   return column < columns_.size() ? columns_[column].seen : 0;
 }

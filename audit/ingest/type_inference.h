@@ -26,6 +26,8 @@ class TypeInference {
   // marks a value known to be missing (JSON null).
   void Observe(size_t column, std::string_view text, bool is_null = false);
   DataType Inferred(size_t column) const;
+  // Combines the observations of another inference (over other rows), in any order.
+  void Merge(const TypeInference& other);
   // Number of non-missing values seen in `column`.
   int64_t values_seen(size_t column) const;
 

@@ -39,7 +39,8 @@ size_t FindLastRowEnd(std::string_view text, const CsvDialect& dialect) {
     if (lf != nullptr) return static_cast<size_t>(static_cast<const char*>(lf) - data) + 1;
   }
   // The slow path mirrors TokenizeCsv: a quote opens a quoted field only at field start.
-  enum State { kFieldStart, kUnquoted, kQuoted, kQuoteInQuoted };
+  enum class State { kFieldStart, kUnquoted, kQuoted, kQuoteInQuoted };
+  using enum State;
   State state = kFieldStart;
   size_t last = std::string::npos;
   const bool ws = dialect.whitespace();
@@ -141,10 +142,6 @@ size_t TokenizeCsv(std::string& text, const CsvDialect& dialect, CsvFields* out,
     if (*q == '\r' && q + 1 < end && q[1] == '\n') return q + 2;
     return q + 1;
   };
-  auto skip_line = [&](char* q) {
-    void* lf = std::memchr(q, '\n', static_cast<size_t>(end - q));
-    return lf == nullptr ? end : static_cast<char*>(lf) + 1;
-  };
 
   while (p < end && out->rows() < max_rows) {
     char* s = p;
@@ -201,9 +198,11 @@ size_t TokenizeCsv(std::string& text, const CsvDialect& dialect, CsvFields* out,
         bool at_separator = p >= end || *p == '\n' || *p == '\r' ||
                             (ws ? spaces_after_quote : *p == delimiter);
         if (!at_separator) {
+          // The row is bad; as FindLastRowEnd does, read the junk as the rest of an unquoted
+          // field and go on, so that row boundaries stay where the chunker put them.
           out->errors.push_back({row, offset(p), CsvRowError::Kind::kJunkAfterQuote, *p});
-          p = skip_line(p);
-          break;
+          p = const_cast<char*>(field_end(p));
+          spaces_after_quote = false;
         }
       } else {
         char* start = p;
@@ -235,15 +234,31 @@ size_t TokenizeCsv(std::string& text, const CsvDialect& dialect, CsvFields* out,
   return static_cast<size_t>(p - base);
 }
 
+int64_t CountLineEnds(std::string_view text) {
+  const char* data = text.data();
+  const char* end = data + text.size();
+  int64_t count = 0;
+  for (const char* q = data; (q = static_cast<const char*>(std::memchr(q, '\n', static_cast<size_t>(end - q)))) != nullptr;
+       ++q) {
+    ++count;
+  }
+  // A CR ends a line only when no LF follows it (old Mac files).
+  for (const char* q = data; (q = static_cast<const char*>(std::memchr(q, '\r', static_cast<size_t>(end - q)))) != nullptr;
+       ++q) {
+    if (q + 1 == end || q[1] != '\n') ++count;
+  }
+  return count;
+}
+
 InputLocation LocateOffset(std::string_view text, int64_t first_line, size_t offset) {
   int64_t line = first_line;
   size_t line_start = 0;
-  const char* data = text.data();
-  for (const char* q = data; (q = static_cast<const char*>(
-                                  std::memchr(q, '\n', static_cast<size_t>(data + offset - q)))) != nullptr;) {
-    ++line;
-    ++q;
-    line_start = static_cast<size_t>(q - data);
+  for (size_t i = 0; i < offset && i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '\n' || (c == '\r' && (i + 1 >= text.size() || text[i + 1] != '\n'))) {
+      ++line;
+      line_start = i + 1;
+    }
   }
   return {"", line, static_cast<int64_t>(offset - line_start) + 1};
 }

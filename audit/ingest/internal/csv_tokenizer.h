@@ -66,8 +66,11 @@ size_t FindLastRowEnd(std::string_view text, const CsvDialect& dialect);
 size_t TokenizeCsv(std::string& text, const CsvDialect& dialect, CsvFields* out,
                    size_t max_rows = SIZE_MAX);
 
+// Line ends in `text`: LF, CRLF (once) and a CR not followed by LF.
+int64_t CountLineEnds(std::string_view text);
+
 // The 1-based line and byte column of `offset` in `text`, whose first byte is on
-// `first_line`.
+// `first_line`. Lines end as CountLineEnds counts them.
 InputLocation LocateOffset(std::string_view text, int64_t first_line, size_t offset);
 
 // The message for a row error, located in `file`.

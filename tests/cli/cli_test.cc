@@ -1,0 +1,177 @@
+// The command-line contract: exit codes, stderr messages and machine output, tested by
+// running the built binary.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/testing/run_command.h"
+#include "tests/testing/test_data.h"
+
+namespace probity {
+namespace {
+
+using testing::RunCommand;
+using testing::RunProbity;
+using testing::TestDataPath;
+
+std::string TempFile(const std::string& name, const std::string& contents) {
+  std::string path = ::testing::TempDir() + "/" + name;
+  std::ofstream(path, std::ios::binary) << contents;
+  return path;
+}
+
+TEST(CliTest, HelpAndVersion) {
+  auto help = RunProbity({"--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("Examples:"), std::string::npos);
+  EXPECT_NE(help.out.find("Exit codes"), std::string::npos);
+  for (std::vector<std::string> command : {std::vector<std::string>{"data", "profile", "--help"},
+                                           {"data", "schema", "--help"}, {"demo", "--help"}, {"data", "--help"}}) {
+    auto r = RunProbity(command);
+    EXPECT_EQ(r.exit_code, 0) << command[0];
+    EXPECT_NE(r.out.find("Example"), std::string::npos) << command[0] << " " << command[1];
+  }
+  auto version = RunProbity({"--version"});
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_EQ(version.out.rfind("probity ", 0), 0u);
+}
+
+TEST(CliTest, MalformedCsvExitsThreeWithALocatedMessage) {
+  std::string path = TempFile("ragged.csv", "a,b,c\n1,2,3\n4,5\n");
+  auto r = RunProbity({"data", "profile", path});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.err, "probity: error: " + path +
+                       ":3:1: row has 2 fields; expected 3 fields, as the header has (delimiter: ,)\n");
+  EXPECT_EQ(r.out, "");
+}
+
+TEST(CliTest, BadOptionExitsTwo) {
+  auto unknown = RunProbity({"data", "profile", "x.csv", "--frobnicate"});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("probity: error: "), std::string::npos);
+  auto bad_value = RunProbity({"data", "profile", "x.csv", "--on-bad-row", "ignore"});
+  EXPECT_EQ(bad_value.exit_code, 2);
+  auto missing_argument = RunProbity({"data", "profile"});
+  EXPECT_EQ(missing_argument.exit_code, 2);
+  auto no_command = RunProbity({});
+  EXPECT_EQ(no_command.exit_code, 2);
+  auto conflicting = RunProbity({"data", "profile", "x.csv", "--header", "--no-header"});
+  EXPECT_EQ(conflicting.exit_code, 2);
+}
+
+TEST(CliTest, MissingFileIsBadInput) {
+  auto r = RunProbity({"data", "profile", "/nonexistent/file.csv"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.err,
+            "probity: error: /nonexistent/file.csv: cannot open file: No such file or directory; expected a "
+            "readable file\n");
+  auto directory = RunProbity({"data", "profile", ::testing::TempDir()});
+  EXPECT_EQ(directory.exit_code, 3);
+  EXPECT_NE(directory.err.find("cannot open file: Is a directory"), std::string::npos) << directory.err;
+}
+
+TEST(CliTest, UnwritableOutputIsAnEnvironmentError) {
+  auto r = RunProbity({"data", "profile", TestDataPath("compressed/sample.csv"), "--out", "/nonexistent/dir/p.json"});
+  EXPECT_EQ(r.exit_code, 4);
+  EXPECT_NE(r.err.find("/nonexistent/dir/p.json: cannot create file"), std::string::npos) << r.err;
+}
+
+TEST(CliTest, JsonOutputIsValidAndDocumented) {
+  auto r = RunProbity({"--json", "data", "profile", TestDataPath("compressed/sample.csv.gz")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["schema"], "probity.data.profile/1");
+  EXPECT_EQ(j["rows"], 3);
+  EXPECT_EQ(j["source"]["compression"], "gzip");
+  // The global flag may also follow the command.
+  auto after = RunProbity({"data", "profile", TestDataPath("compressed/sample.csv.gz"), "--json"});
+  EXPECT_EQ(after.out, r.out);
+  EXPECT_EQ(r.err, "");  // not a terminal: no progress bar
+}
+
+TEST(CliTest, QuietSuppressesWarnings) {
+  std::string path = TempFile("skip.csv", "a,b\n1,2\n3\n");
+  auto loud = RunProbity({"data", "profile", path, "--on-bad-row=skip"});
+  EXPECT_EQ(loud.exit_code, 0);
+  EXPECT_NE(loud.err.find("probity: warning: skipped 1 bad rows"), std::string::npos) << loud.err;
+  auto quiet = RunProbity({"-q", "data", "profile", path, "--on-bad-row=skip"});
+  EXPECT_EQ(quiet.exit_code, 0);
+  EXPECT_EQ(quiet.err, "");
+}
+
+TEST(CliTest, SchemaCommandWritesAReadableSchema) {
+  std::string schema = ::testing::TempDir() + "/sample.schema.yaml";
+  auto r = RunProbity({"data", "schema", TestDataPath("compressed/sample.csv"), "--out", schema});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto again = RunProbity({"--json", "data", "profile", TestDataPath("compressed/sample.csv"), "--schema", schema});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  nlohmann::json j = nlohmann::json::parse(again.out);
+  EXPECT_EQ(j["schema_source"], "schema file");
+  EXPECT_EQ(j["columns"][1]["type"], "float64");
+}
+
+TEST(CliTest, BadSchemaFileIsBadInputWithItsLocation) {
+  std::string schema = TempFile("bad.schema.yaml", "version: 1\ncolumns:\n  - name: id\n    type: integer\n");
+  auto r = RunProbity({"data", "profile", TestDataPath("compressed/sample.csv"), "--schema", schema});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.err, "probity: error: " + schema +
+                       ":4:11: unknown type \"integer\" for column \"id\"; expected one of float64, int64, bool, string\n");
+}
+
+TEST(CliTest, DemoWritesItsOutputsAndIsReproducible) {
+  std::string dir = ::testing::TempDir() + "/probity_demo_test";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  auto r = RunProbity({"--json", "demo"}, dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["schema"], "probity.demo/1");
+  EXPECT_EQ(j["rows"], 1000);
+  std::string profile_path = dir + "/" + j["outputs"]["profile"].get<std::string>();
+  std::string first = testing::Slurp(profile_path);
+  nlohmann::json profile = nlohmann::json::parse(first);
+  EXPECT_EQ(profile["rows"], 1000);
+  EXPECT_EQ(profile["columns"].size(), 22u);
+  auto again = RunProbity({"demo"}, dir);
+  ASSERT_EQ(again.exit_code, 0);
+  EXPECT_NE(again.out.find("probity-demo/profile.json"), std::string::npos);
+  EXPECT_EQ(testing::Slurp(profile_path), first);  // byte-identical rerun
+}
+
+// Real outputs validate against the JSON Schemas in docs/formats (python3-jsonschema).
+TEST(CliTest, OutputsValidateAgainstTheirJsonSchemas) {
+  if (RunCommand({"/usr/bin/python3", "-c", "import jsonschema"}).exit_code != 0) {
+    GTEST_SKIP() << "python3-jsonschema is not installed (scripts/setup installs it)";
+  }
+  std::string docs = std::string(PROBITY_SOURCE_DIR) + "/docs/formats/";
+  std::string validator = std::string(PROBITY_SOURCE_DIR) + "/tests/tools/validate_json.py";
+  struct Case {
+    std::vector<std::string> args;
+    std::string schema;
+  };
+  std::string dir = ::testing::TempDir() + "/probity_schema_test";
+  std::filesystem::create_directories(dir);
+  for (const Case& c : {
+           Case{{"--json", "data", "profile", TestDataPath("german.data"), "--schema", TestDataPath("german.schema.yaml")},
+                "profile.schema.json"},
+           Case{{"--json", "data", "profile", TestDataPath("compressed/sample.csv.xz")}, "profile.schema.json"},
+           Case{{"--json", "data", "schema", TestDataPath("german.data"), "--schema", TestDataPath("german.schema.yaml")},
+                "data-schema.schema.json"},
+           Case{{"--json", "demo", "--out", dir + "/demo"}, "demo.schema.json"},
+       }) {
+    auto r = RunProbity(c.args);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    std::string instance = TempFile("instance.json", r.out);
+    auto v = RunCommand({"/usr/bin/python3", validator, docs + c.schema, instance});
+    EXPECT_EQ(v.exit_code, 0) << c.schema << ": " << v.out << v.err;
+  }
+  // The validator is not vacuous: a document without "rows" fails.
+  std::string broken = TempFile("broken.json", R"({"schema": "probity.data.profile/1"})");
+  EXPECT_NE(RunCommand({"/usr/bin/python3", validator, docs + "profile.schema.json", broken}).exit_code, 0);
+}
+
+}  // namespace
+}  // namespace probity
