@@ -35,7 +35,9 @@ QuantileSketch::QuantileSketch(double relative_accuracy, int32_t max_buckets)
 double QuantileSketch::Value(int32_t index) const {
   double lo = InverseApproxLog2((index - 1) / multiplier_);
   double hi = InverseApproxLog2(index / multiplier_);
-  return 2 * lo * hi / (lo + hi);  // relative error <= (hi−lo)/(hi+lo) <= accuracy
+  // The harmonic mean 2·lo·hi/(lo + hi), whose relative error is at most
+  // (hi − lo)/(hi + lo) <= accuracy, arranged so it neither overflows nor underflows.
+  return lo * (2 * hi / (lo + hi));
 }
 
 void QuantileSketch::Store::Grow(int32_t index, int64_t n, int32_t max_buckets) {

@@ -51,6 +51,20 @@ TEST(QuantileSketchTest, ValuesAtRanksAreWithinTheRelativeErrorBound) {
   }
 }
 
+TEST(QuantileSketchTest, BoundHoldsAtExtremeMagnitudes) {
+  for (double scale : {1e-290, 1e-200, 1e200, 1e290}) {
+    std::vector<double> v;
+    for (int i = 0; i < 1001; ++i) v.push_back(scale * std::pow(10.0, i / 100.0));  // 10 decades
+    QuantileSketch sketch(0.001);
+    sketch.AddAll(v);
+    EXPECT_FALSE(sketch.collapsed());
+    for (double q : {0.0, 0.1, 0.5, 0.9, 1.0}) {
+      double truth = v[static_cast<size_t>(q * 1000)];
+      EXPECT_LE(std::abs(sketch.Quantile(q) - truth), 0.001 * truth) << scale << " " << q;
+    }
+  }
+}
+
 TEST(QuantileSketchTest, MergeAndAddAllEqualAddingOneByOne) {
   std::mt19937_64 rng(5);
   std::vector<double> a = Sample(3, 5000, rng);
