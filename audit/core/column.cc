@@ -26,6 +26,26 @@ double Column::NumberAt(int64_t row) const {
   return std::numeric_limits<double>::quiet_NaN();
 }
 
+Column Column::FromFloat64(std::vector<double> values, std::vector<uint64_t> validity, int64_t null_count) {
+  PROBITY_CHECK(validity.size() == (values.size() + 63) / 64);
+  Column c(DataType::kFloat64);
+  c.size_ = static_cast<int64_t>(values.size());
+  c.null_count_ = null_count;
+  c.f64_ = std::move(values);
+  c.validity_ = std::move(validity);
+  return c;
+}
+
+Column Column::FromInt64(std::vector<int64_t> values, std::vector<uint64_t> validity, int64_t null_count) {
+  PROBITY_CHECK(validity.size() == (values.size() + 63) / 64);
+  Column c(DataType::kInt64);
+  c.size_ = static_cast<int64_t>(values.size());
+  c.null_count_ = null_count;
+  c.i64_ = std::move(values);
+  c.validity_ = std::move(validity);
+  return c;
+}
+
 void Column::Reserve(int64_t rows) {
   auto n = static_cast<size_t>(rows);
   validity_.reserve((n + 63) / 64);
@@ -58,6 +78,20 @@ void Column::RehashDictionary(size_t capacity) {
     while (dictionary_slots_[i].code_plus_one != 0) i = (i + 1) & (capacity - 1);
     dictionary_slots_[i] = {static_cast<int32_t>(code) + 1, static_cast<uint32_t>(h >> 32)};
   }
+}
+
+int32_t Column::FindString(std::string_view v) const {
+  if (dictionary_slots_.empty()) return -1;
+  const size_t mask = dictionary_slots_.size() - 1;
+  const uint64_t h = HashBytes(v);
+  const auto high = static_cast<uint32_t>(h >> 32);
+  for (size_t i = h & mask; int32_t slot = dictionary_slots_[i].code_plus_one; i = (i + 1) & mask) {
+    if (dictionary_slots_[i].hash_high == high) {
+      const std::string& s = dictionary_[static_cast<size_t>(slot - 1)];
+      if (s.size() == v.size() && ShortEqual(s.data(), v.data(), v.size())) return slot - 1;
+    }
+  }
+  return -1;
 }
 
 int32_t Column::InternString(std::string_view v) {

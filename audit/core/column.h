@@ -42,11 +42,24 @@ class Column {
   // The value as a double: float64 as is, int64 and bool converted; NaN for null or string.
   double NumberAt(int64_t row) const;
 
+  // Builds a column from finished arrays. `validity` holds (values.size() + 63) / 64 words,
+  // bit set = value present, with no bits set past the end; `null_count` is the number of
+  // clear bits. Null slots should hold NaN (float64) or 0 (int64).
+  static Column FromFloat64(std::vector<double> values, std::vector<uint64_t> validity, int64_t null_count);
+  static Column FromInt64(std::vector<int64_t> values, std::vector<uint64_t> validity, int64_t null_count);
+
   void Reserve(int64_t rows);
   void AppendFloat64(double v) { f64_.push_back(v); AppendValidity(true); }
   void AppendInt64(int64_t v) { i64_.push_back(v); AppendValidity(true); }
   void AppendBool(bool v) { bools_.push_back(v ? 1 : 0); AppendValidity(true); }
   void AppendString(std::string_view v);
+  // The code of `v` in the dictionary, or -1 if it is not there.
+  int32_t FindString(std::string_view v) const;
+  // Appends a string by its dictionary code (from FindString). Requires 0 <= code < size.
+  void AppendCode(int32_t code) {
+    codes_.push_back(code);
+    AppendValidity(true);
+  }
   void AppendNull();
 
   // Drops rows from the end so that `rows` remain (rows <= size()). Dictionary entries are
@@ -64,12 +77,10 @@ class Column {
 
  private:
   void AppendValidity(bool valid) {
-    if ((size_ & 63) == 0) validity_.push_back(0);
-    if (valid) {
-      validity_.back() |= uint64_t{1} << (size_ & 63);
-    } else {
-      ++null_count_;
-    }
+    auto word = static_cast<size_t>(size_ >> 6);
+    if (word == validity_.size()) validity_.push_back(0);
+    validity_[word] |= uint64_t{valid} << (size_ & 63);
+    null_count_ += valid ? 0 : 1;
     ++size_;
   }
   int32_t InternString(std::string_view v);

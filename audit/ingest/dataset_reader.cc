@@ -428,11 +428,11 @@ Result<RowBatch> DatasetReader::ParseCsvChunk(internal::Chunk& chunk) const {
       problems.push_back({static_cast<uint32_t>(r), 0, -1});
     }
   }
-  std::vector<Column> columns = converter_->NewColumns(static_cast<int64_t>(rows));
+  std::vector<Column> columns(schema_.size());
   for (size_t k = 0; k < expected; ++k) {
     bad.clear();
     size_t c = column_of_field_[k];
-    converter_->AppendColumn(c, text, fields, k, row_ok, columns[c], &bad);
+    columns[c] = converter_->ConvertColumn(c, text, fields, k, row_ok, &bad);
     for (uint32_t r : bad) problems.push_back({r, static_cast<uint32_t>(k + 1), 0});
   }
 

@@ -33,7 +33,13 @@ std::pair<size_t, double> ModalFieldCount(const std::vector<std::vector<std::str
 
 std::vector<std::vector<std::string>> SampleRows(std::string_view sample, const CsvDialect& dialect,
                                                  size_t max_rows) {
-  std::string text(sample);
+  // Tokenizing unescapes in place, so it needs a copy: of about the first max_rows lines.
+  size_t prefix = 0;
+  for (size_t lines = 0; lines < 2 * max_rows && prefix < sample.size(); ++lines) {
+    size_t lf = sample.find('\n', prefix);
+    prefix = lf == std::string_view::npos ? sample.size() : lf + 1;
+  }
+  std::string text(sample.substr(0, prefix));
   CsvFields fields;
   TokenizeCsv(text, dialect, &fields, max_rows);
   size_t rows = fields.errors.empty() ? fields.rows() : fields.errors.front().row;

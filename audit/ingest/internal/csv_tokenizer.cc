@@ -3,6 +3,10 @@
 #include <cstring>
 #include <string>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace probity::ingest::internal {
 namespace {
 
@@ -83,155 +87,268 @@ size_t FindLastRowEnd(std::string_view text, const CsvDialect& dialect) {
   return last;
 }
 
-size_t TokenizeCsv(std::string& text, const CsvDialect& dialect, CsvFields* out, size_t max_rows) {
-  // Field offsets are written through local pointers (kept in registers); the vectors only
-  // grow, never shrink, so their memory is reused from chunk to chunk.
-  if (out->begin.size() < 1024) {
-    out->begin.resize(1024);
-    out->end.resize(1024);
-  }
-  uint32_t* field_begin = out->begin.data();
-  uint32_t* field_stop = out->end.data();
-  size_t capacity = out->begin.size();
-  size_t fields = 0;
-  out->row_field.clear();
-  out->row_offset.clear();
-  out->errors.clear();
-  out->blank_lines = 0;
-  char* const base = text.data();
-  char* p = base;
-  char* const end = base + text.size();
-  const bool ws = dialect.whitespace();
-  const char quote = dialect.quote;
-  const char delimiter = dialect.delimiter;
-  const bool trim = dialect.trim;
-  const uint64_t delimiter_word = kOnes * static_cast<unsigned char>(delimiter);
-  auto is_space = [&](char c) { return c == ' ' || (c == '\t' && delimiter != '\t'); };
-  auto is_ws = [](char c) { return c == ' ' || c == '\t'; };
-  auto offset = [&](const char* q) { return static_cast<uint32_t>(q - base); };
-  auto push_field = [&](const char* b, const char* e) {
-    if (fields == capacity) {
-      capacity *= 2;
-      out->begin.resize(capacity);
-      out->end.resize(capacity);
-      field_begin = out->begin.data();
-      field_stop = out->end.data();
-    }
-    field_begin[fields] = offset(b);
-    field_stop[fields] = offset(e);
-    ++fields;
-  };
-  auto field_end = [&](const char* q) {
-    if (!ws) {
-      while (end - q >= 8) {
-        uint64_t word;
-        std::memcpy(&word, q, 8);
-        uint64_t hits = MatchBytes(word, delimiter_word) | MatchBytes(word, kOnes * '\n') |
-                        MatchBytes(word, kOnes * '\r');
-        if (hits != 0) return q + (__builtin_ctzll(hits) >> 3);
-        q += 8;
-      }
-      while (q < end && *q != delimiter && *q != '\n' && *q != '\r') ++q;
-    } else {
-      while (q < end && *q != ' ' && *q != '\t' && *q != '\n' && *q != '\r') ++q;
-    }
-    return q;
-  };
-  // Moves past the line end at q (LF, CRLF or CR); q must point at '\n' or '\r'.
-  auto after_line_end = [&](char* q) {
-    if (*q == '\r' && q + 1 < end && q[1] == '\n') return q + 2;
-    return q + 1;
-  };
+namespace {
 
-  while (p < end && out->rows() < max_rows) {
-    char* s = p;
-    if (ws || trim) {
-      while (s < end && (ws ? is_ws(*s) : is_space(*s))) ++s;
+// Tokenizes rows one at a time. FastRow handles the common row (no quote, no lone CR) with
+// 16-byte SSE2 comparisons; ScalarRow handles every row, and is the reference the fast path
+// must agree with (tests/ingest/csv_tokenizer_test.cc compares them on random input).
+class RowTokenizer {
+ public:
+  RowTokenizer(std::string& text, const CsvDialect& dialect, CsvFields* out)
+      : out_(out),
+        base_(text.data()),
+        end_(text.data() + text.size()),
+        ws_(dialect.whitespace()),
+        quote_(dialect.quote),
+        delimiter_(dialect.delimiter),
+        trim_(dialect.trim),
+        delimiter_word_(kOnes * static_cast<unsigned char>(dialect.delimiter)) {
+    // Field offsets are written through cached pointers; the vectors only grow, never
+    // shrink, so their memory is reused from chunk to chunk.
+    if (out->begin.size() < 1024) {
+      out->begin.resize(1024);
+      out->end.resize(1024);
     }
-    if (s == end || *s == '\n' || *s == '\r') {
-      ++out->blank_lines;
-      p = s == end ? end : after_line_end(s);
-      continue;
+    field_begin_ = out->begin.data();
+    field_stop_ = out->end.data();
+    capacity_ = out->begin.size();
+    out->row_field.clear();
+    out->row_offset.clear();
+    out->errors.clear();
+    out->blank_lines = 0;
+  }
+
+  char* base() const { return base_; }
+  char* end() const { return end_; }
+  void Finish() { out_->row_field.push_back(static_cast<uint32_t>(fields_)); }
+
+  // Tokenizes the row (or blank line) at p; returns the position after it, or nullptr when
+  // the row needs ScalarRow (a quote, a lone CR, whitespace delimiting, the last 16 bytes).
+  char* FastRow(char* p);
+  // Tokenizes the row (or blank line) at p; returns the position after it.
+  char* ScalarRow(char* p);
+
+ private:
+  bool IsSpace(char c) const { return c == ' ' || (c == '\t' && delimiter_ != '\t'); }
+  static bool IsWs(char c) { return c == ' ' || c == '\t'; }
+  uint32_t Offset(const char* q) const { return static_cast<uint32_t>(q - base_); }
+  void OpenRow(const char* p) {
+    out_->row_offset.push_back(Offset(p));
+    out_->row_field.push_back(static_cast<uint32_t>(fields_));
+  }
+  void Push(const char* b, const char* e) {
+    if (fields_ == capacity_) {
+      capacity_ *= 2;
+      out_->begin.resize(capacity_);
+      out_->end.resize(capacity_);
+      field_begin_ = out_->begin.data();
+      field_stop_ = out_->end.data();
     }
-    const auto row = static_cast<uint32_t>(out->rows());
-    out->row_offset.push_back(offset(p));
-    out->row_field.push_back(static_cast<uint32_t>(fields));
-    if (ws) p = s;
-    while (true) {
-      if (!ws && trim) {
-        while (p < end && is_space(*p)) ++p;
+    field_begin_[fields_] = Offset(b);
+    field_stop_[fields_] = Offset(e);
+    ++fields_;
+  }
+  // Pushes [b, e) with surrounding spaces removed when trimming.
+  void PushTrimmed(const char* b, const char* e) {
+    if (trim_) {
+      while (b < e && IsSpace(*b)) ++b;
+      while (e > b && IsSpace(e[-1])) --e;
+    }
+    Push(b, e);
+  }
+  const char* FieldEnd(const char* q) const;
+  char* AfterLineEnd(char* q) const {
+    if (*q == '\r' && q + 1 < end_ && q[1] == '\n') return q + 2;
+    return q + 1;
+  }
+
+  CsvFields* out_;
+  char* base_;
+  char* end_;
+  bool ws_;
+  char quote_;
+  char delimiter_;
+  bool trim_;
+  uint64_t delimiter_word_;
+  uint32_t* field_begin_;
+  uint32_t* field_stop_;
+  size_t capacity_;
+  size_t fields_ = 0;
+};
+
+const char* RowTokenizer::FieldEnd(const char* q) const {
+  if (!ws_) {
+    while (end_ - q >= 8) {
+      uint64_t word;
+      std::memcpy(&word, q, 8);
+      uint64_t hits = MatchBytes(word, delimiter_word_) | MatchBytes(word, kOnes * '\n') |
+                      MatchBytes(word, kOnes * '\r');
+      if (hits != 0) return q + (__builtin_ctzll(hits) >> 3);
+      q += 8;
+    }
+    while (q < end_ && *q != delimiter_ && *q != '\n' && *q != '\r') ++q;
+  } else {
+    while (q < end_ && *q != ' ' && *q != '\t' && *q != '\n' && *q != '\r') ++q;
+  }
+  return q;
+}
+
+char* RowTokenizer::FastRow(char* p) {
+#if defined(__SSE2__)
+  if (ws_) return nullptr;
+  const size_t first_field = fields_;
+  const __m128i delimiter = _mm_set1_epi8(delimiter_);
+  const __m128i lf = _mm_set1_epi8('\n');
+  const __m128i cr = _mm_set1_epi8('\r');
+  const __m128i quote = _mm_set1_epi8(quote_);
+  const char* field = p;
+  for (const char* q = p; end_ - q >= 16; q += 16) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
+    auto delimiters = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, delimiter)));
+    auto stops = static_cast<unsigned>(_mm_movemask_epi8(
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, cr)), _mm_cmpeq_epi8(v, quote))));
+    unsigned before_stop = stops == 0 ? 0xFFFFu : (1u << __builtin_ctz(stops)) - 1;
+    if (fields_ == first_field && (delimiters & before_stop) != 0) OpenRow(p);
+    for (unsigned d = delimiters & before_stop; d != 0; d &= d - 1) {
+      const char* at = q + __builtin_ctz(d);
+      PushTrimmed(field, at);
+      field = at + 1;
+    }
+    if (stops == 0) continue;
+    const char* at = q + __builtin_ctz(stops);
+    // A quote (quoted field or literal) or a lone CR: leave the row to ScalarRow.
+    bool crlf = *at == '\r' && at + 1 < end_ && at[1] == '\n';
+    if (*at != '\n' && !crlf) break;
+    if (fields_ == first_field) {
+      // A single field: a blank line when it is empty after trimming.
+      const char* b = p;
+      if (trim_) {
+        while (b < at && IsSpace(*b)) ++b;
       }
-      bool spaces_after_quote = false;
-      if (p < end && *p == quote) {
-        char* open = p;
-        char* content = ++p;
-        char* write = content;
-        bool closed = false;
-        while (true) {
-          char* close = static_cast<char*>(std::memchr(p, quote, static_cast<size_t>(end - p)));
-          if (close == nullptr) break;
-          bool doubled = close + 1 < end && close[1] == quote;
-          size_t n = static_cast<size_t>(close - p) + (doubled ? 1 : 0);
-          if (write != p) std::memmove(write, p, n);
-          write += n;
-          p = close + (doubled ? 2 : 1);
-          if (!doubled) {
-            closed = true;
-            break;
-          }
-        }
-        if (!closed) {
-          out->errors.push_back({row, offset(open), CsvRowError::Kind::kUnclosedQuote, quote});
-          push_field(content, content);
-          p = end;
+      if (b == at) {
+        ++out_->blank_lines;
+        return const_cast<char*>(at) + (crlf ? 2 : 1);
+      }
+      OpenRow(p);
+    }
+    PushTrimmed(field, at);
+    return const_cast<char*>(at) + (crlf ? 2 : 1);
+  }
+  // Not handled here: undo what this row pushed.
+  if (fields_ != first_field) {
+    fields_ = first_field;
+    out_->row_offset.pop_back();
+    out_->row_field.pop_back();
+  }
+#else
+  (void)p;
+#endif
+  return nullptr;
+}
+
+char* RowTokenizer::ScalarRow(char* p) {
+  const bool ws = ws_;
+  char* s = p;
+  if (ws || trim_) {
+    while (s < end_ && (ws ? IsWs(*s) : IsSpace(*s))) ++s;
+  }
+  if (s == end_ || *s == '\n' || *s == '\r') {
+    ++out_->blank_lines;
+    return s == end_ ? end_ : AfterLineEnd(s);
+  }
+  const auto row = static_cast<uint32_t>(out_->rows());
+  OpenRow(p);
+  if (ws) p = s;
+  while (true) {
+    if (!ws && trim_) {
+      while (p < end_ && IsSpace(*p)) ++p;
+    }
+    bool spaces_after_quote = false;
+    if (p < end_ && *p == quote_) {
+      char* open = p;
+      char* content = ++p;
+      char* write = content;
+      bool closed = false;
+      while (true) {
+        char* close = static_cast<char*>(std::memchr(p, quote_, static_cast<size_t>(end_ - p)));
+        if (close == nullptr) break;
+        bool doubled = close + 1 < end_ && close[1] == quote_;
+        size_t n = static_cast<size_t>(close - p) + (doubled ? 1 : 0);
+        if (write != p) std::memmove(write, p, n);
+        write += n;
+        p = close + (doubled ? 2 : 1);
+        if (!doubled) {
+          closed = true;
           break;
         }
-        push_field(content, write);
-        // Unescaping shifted the content left; fill the gap (it held doubled quotes) so that
-        // counting line ends over the text still gives true line numbers.
-        if (write < p - 1) std::memset(write, quote, static_cast<size_t>(p - 1 - write));
-        char* after_quote = p;
-        if (ws || trim) {
-          while (p < end && (ws ? is_ws(*p) : is_space(*p))) ++p;
-        }
-        spaces_after_quote = p != after_quote;
-        bool at_separator = p >= end || *p == '\n' || *p == '\r' ||
-                            (ws ? spaces_after_quote : *p == delimiter);
-        if (!at_separator) {
-          // The row is bad; as FindLastRowEnd does, read the junk as the rest of an unquoted
-          // field and go on, so that row boundaries stay where the chunker put them.
-          out->errors.push_back({row, offset(p), CsvRowError::Kind::kJunkAfterQuote, *p});
-          p = const_cast<char*>(field_end(p));
-          spaces_after_quote = false;
-        }
-      } else {
-        char* start = p;
-        p = const_cast<char*>(field_end(p));
-        char* stop = p;
-        if (!ws && trim) {
-          while (stop > start && is_space(stop[-1])) --stop;
-        }
-        push_field(start, stop);
       }
-      if (p >= end) break;
-      char c = *p;
-      if (ws && (c == ' ' || c == '\t')) {
-        while (p < end && is_ws(*p)) ++p;
-        if (p >= end) break;
-        c = *p;
-        if (c != '\n' && c != '\r') continue;
-      } else if (ws && spaces_after_quote) {
-        if (c != '\n' && c != '\r') continue;
-      } else if (!ws && c == delimiter) {
-        ++p;
+      if (!closed) {
+        out_->errors.push_back({row, Offset(open), CsvRowError::Kind::kUnclosedQuote, quote_});
+        Push(content, content);
+        return end_;
+      }
+      Push(content, write);
+      // Unescaping shifted the content left; fill the gap (it held doubled quotes) so that
+      // counting line ends over the text still gives true line numbers.
+      if (write < p - 1) std::memset(write, quote_, static_cast<size_t>(p - 1 - write));
+      char* after_quote = p;
+      if (ws || trim_) {
+        while (p < end_ && (ws ? IsWs(*p) : IsSpace(*p))) ++p;
+      }
+      spaces_after_quote = p != after_quote;
+      bool at_separator = p >= end_ || *p == '\n' || *p == '\r' ||
+                          (ws ? spaces_after_quote : *p == delimiter_);
+      if (!at_separator) {
+        // The row is bad; as FindLastRowEnd does, read the junk as the rest of an unquoted
+        // field and go on, so that row boundaries stay where the chunker put them.
+        out_->errors.push_back({row, Offset(p), CsvRowError::Kind::kJunkAfterQuote, *p});
+        p = const_cast<char*>(FieldEnd(p));
+        spaces_after_quote = false;
+      }
+    } else {
+      char* start = p;
+      p = const_cast<char*>(FieldEnd(p));
+      char* stop = p;
+      if (!ws && trim_) {
+        while (stop > start && IsSpace(stop[-1])) --stop;
+      }
+      Push(start, stop);
+    }
+    if (p >= end_) return end_;
+    char c = *p;
+    if (ws && (c == ' ' || c == '\t')) {
+      while (p < end_ && IsWs(*p)) ++p;
+      if (p >= end_) return end_;
+      c = *p;
+      if (c != '\n' && c != '\r') continue;
+    } else if (ws && spaces_after_quote) {
+      if (c != '\n' && c != '\r') continue;
+    } else if (!ws && c == delimiter_) {
+      ++p;
+      continue;
+    }
+    return AfterLineEnd(p);
+  }
+}
+
+}  // namespace
+
+size_t TokenizeCsv(std::string& text, const CsvDialect& dialect, CsvFields* out, size_t max_rows,
+                   bool allow_fast_path) {
+  RowTokenizer tokenizer(text, dialect, out);
+  char* p = tokenizer.base();
+  char* const end = tokenizer.end();
+  while (p < end && out->rows() < max_rows) {
+    if (allow_fast_path) {
+      if (char* next = tokenizer.FastRow(p)) {
+        p = next;
         continue;
       }
-      p = after_line_end(p);
-      break;
     }
+    p = tokenizer.ScalarRow(p);
   }
-  out->row_field.push_back(static_cast<uint32_t>(fields));
-  return static_cast<size_t>(p - base);
+  tokenizer.Finish();
+  return static_cast<size_t>(p - tokenizer.base());
 }
 
 int64_t CountLineEnds(std::string_view text) {

@@ -62,9 +62,10 @@ size_t FindLastRowEnd(std::string_view text, const CsvDialect& dialect);
 // Tokenizes up to `max_rows` rows of `text`, which must start at a row boundary and be
 // shorter than 4 GiB. Quoted fields are unescaped in place, so `text` is modified; field
 // offsets refer to the modified text. Lines holding only spaces are counted as blank.
-// Returns the offset just past the last row read.
+// Returns the offset just past the last row read. `allow_fast_path` = false forces the
+// byte-by-byte reference path (for tests comparing the two).
 size_t TokenizeCsv(std::string& text, const CsvDialect& dialect, CsvFields* out,
-                   size_t max_rows = SIZE_MAX);
+                   size_t max_rows = SIZE_MAX, bool allow_fast_path = true);
 
 // Line ends in `text`: LF, CRLF (once) and a CR not followed by LF.
 int64_t CountLineEnds(std::string_view text);

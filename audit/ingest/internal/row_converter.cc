@@ -1,6 +1,8 @@
 #include "audit/ingest/internal/row_converter.h"
 
 #include <cmath>
+#include <limits>
+#include <type_traits>
 
 #include "audit/ingest/internal/text_values.h"
 
@@ -59,7 +61,14 @@ RowConverter::RowConverter(const Schema& schema, const FormatOptions& format, st
     r.nullable = f.nullable;
     r.widenable = f.inferred && f.type == DataType::kInt64;
     r.missing = f.missing_tokens ? *f.missing_tokens : format.missing_tokens;
-    for (const std::string& m : r.missing) r.max_missing_length = std::max(r.max_missing_length, m.size());
+    for (const std::string& m : r.missing) {
+      r.max_missing_length = std::max(r.max_missing_length, m.size());
+      if (m.empty()) {
+        r.empty_is_missing = true;
+      } else {
+        r.missing_first[static_cast<unsigned char>(m[0])] = true;
+      }
+    }
     if (!f.value_map.empty()) {
       r.value_map = &f.value_map;
       std::vector<std::string> codes;
@@ -123,6 +132,12 @@ inline bool RowConverter::AppendTyped(const Rules& rules, std::string_view text,
     if (!b) return false;
     column.AppendBool(*b);
   } else {
+    // Most values repeat: only a string new to this batch's dictionary is validated.
+    int32_t code = column.FindString(text);
+    if (code >= 0) {
+      column.AppendCode(code);
+      return true;
+    }
     if (FindInvalidUtf8(text) >= 0) return false;
     if (!rules.categories.empty() && !rules.categories.contains(text)) return false;
     column.AppendString(text);
@@ -142,10 +157,91 @@ bool RowConverter::AppendCell(size_t index, std::string_view text, bool is_null,
   return false;
 }
 
-void RowConverter::AppendColumn(size_t index, std::string_view text, const CsvFields& fields,
-                                size_t k, const std::vector<uint8_t>& row_ok, Column& column,
-                                std::vector<uint32_t>* bad) const {
+template <typename T>
+Column RowConverter::ConvertNumbers(const Rules& rules, std::string_view text, const CsvFields& fields,
+                                    size_t k, const std::vector<uint8_t>& row_ok,
+                                    std::vector<uint32_t>* bad) const {
+  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  const size_t rows = fields.rows();
+  std::vector<T> values(rows);
+  std::vector<double> widened;  // an inferred int64 column that met a decimal
+  std::vector<uint64_t> validity((rows + 63) / 64, 0);
+  int64_t nulls = 0;
+  for (size_t r = 0; r < rows; ++r) {
+    auto set_null = [&] {
+      ++nulls;
+      if constexpr (std::is_same_v<T, double>) values[r] = kNaN;
+      if (!widened.empty()) widened[r] = kNaN;
+    };
+    if (row_ok[r] == 0) {
+      set_null();
+      continue;
+    }
+    size_t i = fields.row_field[r] + k;
+    std::string_view value(text.data() + fields.begin[i], fields.end[i] - fields.begin[i]);
+    if (IsMissing(rules, value)) {
+      if (!rules.nullable) bad->push_back(static_cast<uint32_t>(r));
+      set_null();
+      continue;
+    }
+    if (rules.value_map != nullptr) {
+      auto it = rules.value_map->find(value);
+      if (it == rules.value_map->end()) {
+        bad->push_back(static_cast<uint32_t>(r));
+        set_null();
+        continue;
+      }
+      value = it->second;
+    }
+    bool ok;
+    if constexpr (std::is_same_v<T, double>) {
+      double v;
+      ok = ParseFloat64(value, &v) == NumberParse::kOk && (!std::isnan(v) || rules.nullable);
+      if (ok && std::isnan(v)) {
+        set_null();
+        continue;
+      }
+      values[r] = v;
+    } else {
+      int64_t v;
+      ok = ParseInt64(value, &v) == NumberParse::kOk;
+      if (ok) {
+        values[r] = v;
+        if (!widened.empty()) widened[r] = static_cast<double>(v);
+      } else if (double d; rules.widenable && ParseFloat64(value, &d) == NumberParse::kOk && !std::isnan(d)) {
+        if (widened.empty()) {
+          widened.resize(rows);
+          for (size_t j = 0; j < r; ++j) {
+            bool valid = (validity[j >> 6] >> (j & 63)) & 1U;
+            widened[j] = valid ? static_cast<double>(values[j]) : kNaN;
+          }
+        }
+        widened[r] = d;
+        ok = true;
+      }
+    }
+    if (!ok) {
+      bad->push_back(static_cast<uint32_t>(r));
+      set_null();
+      continue;
+    }
+    validity[r >> 6] |= uint64_t{1} << (r & 63);
+  }
+  if (!widened.empty()) return Column::FromFloat64(std::move(widened), std::move(validity), nulls);
+  if constexpr (std::is_same_v<T, double>) {
+    return Column::FromFloat64(std::move(values), std::move(validity), nulls);
+  } else {
+    return Column::FromInt64(std::move(values), std::move(validity), nulls);
+  }
+}
+
+Column RowConverter::ConvertColumn(size_t index, std::string_view text, const CsvFields& fields, size_t k,
+                                   const std::vector<uint8_t>& row_ok, std::vector<uint32_t>* bad) const {
   const Rules& rules = rules_[index];
+  if (rules.type == DataType::kFloat64) return ConvertNumbers<double>(rules, text, fields, k, row_ok, bad);
+  if (rules.type == DataType::kInt64) return ConvertNumbers<int64_t>(rules, text, fields, k, row_ok, bad);
+  Column column(rules.type);
+  column.Reserve(static_cast<int64_t>(fields.rows()));
   auto run = [&](auto append) {
     const size_t rows = fields.rows();
     for (size_t r = 0; r < rows; ++r) {
@@ -161,20 +257,12 @@ void RowConverter::AppendColumn(size_t index, std::string_view text, const CsvFi
       }
     }
   };
-  switch (rules.type) {
-    case DataType::kFloat64:
-      run([&](std::string_view v) { return AppendTyped<DataType::kFloat64>(rules, v, false, column); });
-      break;
-    case DataType::kInt64:
-      run([&](std::string_view v) { return AppendTyped<DataType::kInt64>(rules, v, false, column); });
-      break;
-    case DataType::kBool:
-      run([&](std::string_view v) { return AppendTyped<DataType::kBool>(rules, v, false, column); });
-      break;
-    case DataType::kString:
-      run([&](std::string_view v) { return AppendTyped<DataType::kString>(rules, v, false, column); });
-      break;
+  if (rules.type == DataType::kBool) {
+    run([&](std::string_view v) { return AppendTyped<DataType::kBool>(rules, v, false, column); });
+  } else {
+    run([&](std::string_view v) { return AppendTyped<DataType::kString>(rules, v, false, column); });
   }
+  return column;
 }
 
 Status RowConverter::CellError(size_t index, std::string_view text, bool is_null,

@@ -4,6 +4,7 @@
 // (CellError), so well-formed data pays nothing for error reporting.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -37,12 +38,11 @@ class RowConverter {
   // filled in), naming the column, the value and what was expected.
   Status CellError(size_t index, std::string_view text, bool is_null, InputLocation where) const;
 
-  // Appends field `k` of every row of `fields` to `column` (schema column `index`). Rows with
-  // row_ok[r] == 0, and rows whose value does not fit (listed in `bad`, in order), get a null
-  // placeholder so that all columns stay aligned. Thread-safe.
-  void AppendColumn(size_t index, std::string_view text, const CsvFields& fields, size_t k,
-                    const std::vector<uint8_t>& row_ok, Column& column,
-                    std::vector<uint32_t>* bad) const;
+  // Converts field `k` of every row of `fields` into a column for schema column `index`.
+  // Rows with row_ok[r] == 0, and rows whose value does not fit (listed in `bad`, in order),
+  // get a null placeholder so that all columns stay aligned. Thread-safe.
+  Column ConvertColumn(size_t index, std::string_view text, const CsvFields& fields, size_t k,
+                       const std::vector<uint8_t>& row_ok, std::vector<uint32_t>* bad) const;
 
  private:
   struct StringHash {
@@ -56,18 +56,28 @@ class RowConverter {
     bool widenable;  // inferred int64 that may become float64
     std::vector<std::string> missing;
     size_t max_missing_length = 0;
+    bool empty_is_missing = false;
+    std::array<bool, 256> missing_first{};  // first bytes of the non-empty missing tokens
     const std::map<std::string, std::string, std::less<>>* value_map = nullptr;
     std::unordered_set<std::string, StringHash, std::equal_to<>> categories;
     std::string categories_text;  // "a, b, c" for messages
     std::string codes_text;
   };
   static bool IsMissing(const Rules& rules, std::string_view text) {
-    if (text.size() > rules.max_missing_length) return false;
+    if (text.empty()) return rules.empty_is_missing;
+    // Most values fail one of these cheap tests (numbers never start like "NA" or "?").
+    if (text.size() > rules.max_missing_length || !rules.missing_first[static_cast<unsigned char>(text[0])]) {
+      return false;
+    }
     for (const std::string& m : rules.missing) {
       if (text == m) return true;
     }
     return false;
   }
+  // Numeric columns are built straight into arrays, without per-value bookkeeping.
+  template <typename T>
+  Column ConvertNumbers(const Rules& rules, std::string_view text, const CsvFields& fields, size_t k,
+                        const std::vector<uint8_t>& row_ok, std::vector<uint32_t>* bad) const;
   template <DataType kType>
   [[gnu::always_inline]] inline bool AppendTyped(const Rules& rules, std::string_view text, bool is_null, Column& column) const;
 
