@@ -61,7 +61,11 @@ namespace {
 
 // Byte equality without a library call for the short strings typical of categories.
 bool ShortEqual(const char* a, const char* b, size_t n) {
-  if (n > 16) return std::memcmp(a, b, n) == 0;
+  if (n >= 8) {
+    return n <= 16 ? Load64(a) == Load64(b) && Load64(a + n - 8) == Load64(b + n - 8)
+                   : std::memcmp(a, b, n) == 0;
+  }
+  if (n >= 4) return Load32(a) == Load32(b) && Load32(a + n - 4) == Load32(b + n - 4);
   for (size_t i = 0; i < n; ++i) {
     if (a[i] != b[i]) return false;
   }

@@ -81,38 +81,17 @@ void QuantileSketch::Store::Grow(int32_t index, int64_t n, int32_t max_buckets) 
 }
 
 void QuantileSketch::AddAll(std::span<const double> values) {
-  thread_local std::vector<int32_t> indices;
-  indices.resize(values.size());
-  // Pass 1: bucket indices and, per sign, their range (branch-free: signs are often random).
-  int32_t lo[2] = {INT32_MAX, INT32_MAX};
-  int32_t hi[2] = {INT32_MIN, INT32_MIN};
-  int64_t zeros = 0;
-  for (size_t i = 0; i < values.size(); ++i) {
-    double x = values[i];
-    double magnitude = std::fabs(x);
-    bool zero = magnitude <= kMinMagnitude;
-    int32_t index = Index(zero ? 1.0 : magnitude);
-    indices[i] = index;
-    zeros += zero ? 1 : 0;
-    int side = x < 0 ? 1 : 0;
-    int32_t l = lo[side];
-    int32_t h = hi[side];
-    lo[side] = zero || index >= l ? l : index;
-    hi[side] = zero || index <= h ? h : index;
-  }
+  // One pass; the store is picked by indexing rather than branching, since signs are often
+  // random, and Store::Add's in-range test almost always succeeds.
   Store* stores[2] = {&positive_, &negative_};
-  for (int side = 0; side < 2; ++side) {
-    if (lo[side] <= hi[side]) {
-      stores[side]->Add(lo[side], 0, max_buckets_);
-      stores[side]->Add(hi[side], 0, max_buckets_);
+  int64_t zeros = 0;
+  for (double x : values) {
+    double magnitude = std::fabs(x);
+    if (magnitude <= kMinMagnitude) {
+      ++zeros;
+      continue;
     }
-  }
-  // Pass 2: counts. After pass 1 every index is in range unless buckets were collapsed,
-  // which Store::Add handles.
-  for (size_t i = 0; i < values.size(); ++i) {
-    double x = values[i];
-    if (std::fabs(x) <= kMinMagnitude) continue;
-    stores[x < 0 ? 1 : 0]->Add(indices[i], 1, max_buckets_);
+    stores[x < 0 ? 1 : 0]->Add(Index(magnitude), 1, max_buckets_);
   }
   zero_count_ += zeros;
   count_ += static_cast<int64_t>(values.size());
