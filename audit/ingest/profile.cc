@@ -312,21 +312,19 @@ NumericPartial SummariseNumbers(const Column& column, bool try_exact) {
   Moments& m = p.moments;
   const auto rows = static_cast<size_t>(column.size());
   // The finite values of the batch: the column itself when it has no nulls and no
-  // infinities (the common case), otherwise a filtered copy.
+  // infinities (the common case, detected by finite extremes), otherwise a filtered copy.
   std::span<const double> values;
-  bool clean = column.type() == DataType::kFloat64 && column.null_count() == 0;
-  if (clean) {
+  double sum = 0;
+  bool summed = false;
+  if (column.type() == DataType::kFloat64 && column.null_count() == 0 && rows > 0) {
     std::span<const double> data = column.float64s();
-    size_t infinite = 0;
-    for (double v : data) {
-      uint64_t bits;
-      std::memcpy(&bits, &v, sizeof bits);
-      infinite += (bits & 0x7fffffffffffffffULL) == 0x7ff0000000000000ULL ? 1 : 0;
+    SumMinMax(data, &sum, &m.min, &m.max);
+    if (std::isfinite(m.min) && std::isfinite(m.max)) {
+      values = data;
+      summed = true;
     }
-    clean = infinite == 0;
-    if (clean) values = data;
   }
-  if (!clean) {
+  if (!summed) {
     buffer.clear();
     buffer.reserve(rows);
     for (size_t r = 0; r < rows; ++r) {
@@ -340,10 +338,11 @@ NumericPartial SummariseNumbers(const Column& column, bool try_exact) {
       }
     }
     values = buffer;
+    m.min = std::numeric_limits<double>::infinity();
+    m.max = -std::numeric_limits<double>::infinity();
+    if (!values.empty()) SumMinMax(values, &sum, &m.min, &m.max);
   }
   if (!values.empty()) {
-    double sum;
-    SumMinMax(values, &sum, &m.min, &m.max);
     m.n = static_cast<int64_t>(values.size());
     m.mean = sum / static_cast<double>(m.n);
     if (!std::isfinite(m.mean)) {

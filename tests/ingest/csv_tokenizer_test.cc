@@ -78,6 +78,19 @@ TEST(CsvTokenizerTest, LocateOffsetCountsLinesThroughUnescapedFields) {
   EXPECT_EQ(where.column, 1);
 }
 
+TEST(CsvTokenizerTest, CountLineEndsCountsLfCrLfAndLoneCr) {
+  std::string text;
+  int64_t expected = 0;
+  for (int i = 0; i < 20000; ++i) {  // long enough to flush the 8-bit SIMD counters
+    const char* ends[] = {"\n", "\r\n", "\r"};
+    text += "row" + std::to_string(i) + ends[i % 3];
+    ++expected;
+  }
+  EXPECT_EQ(CountLineEnds(text), expected);
+  EXPECT_EQ(CountLineEnds("a\r"), 1);
+  EXPECT_EQ(CountLineEnds(""), 0);
+}
+
 TEST(FindLastRowEndTest, IgnoresLineEndsInsideQuotes) {
   CsvDialect d;
   EXPECT_EQ(FindLastRowEnd("a,b\nc,\"d\ne", d), 4u);

@@ -1,5 +1,6 @@
 #include "audit/ingest/internal/csv_tokenizer.h"
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -354,12 +355,24 @@ size_t TokenizeCsv(std::string& text, const CsvDialect& dialect, CsvFields* out,
 int64_t CountLineEnds(std::string_view text) {
   const char* data = text.data();
   const char* end = data + text.size();
+  // LF bytes, counted 16 at a time (a memchr call per line costs more).
   int64_t count = 0;
-  for (const char* q = data; (q = static_cast<const char*>(std::memchr(q, '\n', static_cast<size_t>(end - q)))) != nullptr;
-       ++q) {
-    ++count;
+  const char* p = data;
+#if defined(__SSE2__)
+  const __m128i lf = _mm_set1_epi8('\n');
+  while (end - p >= 16) {
+    // Byte counters subtract -1 per match; flush them before any can wrap (255 rounds).
+    __m128i counters = _mm_setzero_si128();
+    for (int round = 0; round < 255 && end - p >= 16; ++round, p += 16) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+      counters = _mm_sub_epi8(counters, _mm_cmpeq_epi8(v, lf));
+    }
+    __m128i sums = _mm_sad_epu8(counters, _mm_setzero_si128());
+    count += _mm_cvtsi128_si64(sums) + _mm_cvtsi128_si64(_mm_unpackhi_epi64(sums, sums));
   }
-  // A CR ends a line only when no LF follows it (old Mac files).
+#endif
+  count += std::count(p, end, '\n');
+  // A CR ends a line only when no LF follows it (old Mac files); most files have no CR.
   for (const char* q = data; (q = static_cast<const char*>(std::memchr(q, '\r', static_cast<size_t>(end - q)))) != nullptr;
        ++q) {
     if (q + 1 == end || q[1] != '\n') ++count;
