@@ -3,12 +3,11 @@
 // commands that read a dataset.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <functional>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 #include "audit/cli/exit_code.h"
 #include "audit/core/result.h"
@@ -58,8 +57,9 @@ ingest::ScanOptions BuildScanOptions(const DatasetArgs& args, const GlobalOption
 // Opens and profiles the dataset the arguments name (read as `spec` says, or as the
 // arguments say when no spec is given), with a progress bar on a terminal and a warning
 // when bad rows were skipped.
-Result<ingest::DatasetProfile> ProfileDatasetFile(const DatasetArgs& args, const GlobalOptions& global,
-                                                  const std::optional<ingest::DatasetSpec>& spec = std::nullopt);
+Result<ingest::DatasetProfile> ProfileDatasetFile(
+    const DatasetArgs& args, const GlobalOptions& global,
+    const std::optional<ingest::DatasetSpec>& spec = std::nullopt);
 
 // Prints "probity: warning: …" to stderr unless quiet.
 void Warn(const GlobalOptions& global, const std::string& message);

@@ -1,7 +1,6 @@
-#include "audit/cli/command.h"
-
 #include <cstdio>
 
+#include "audit/cli/command.h"
 #include "audit/cli/progress.h"
 #include "audit/core/file_system.h"
 #include "audit/ingest/schema_file.h"
@@ -9,24 +8,31 @@
 namespace probity::cli {
 
 void AddDatasetOptions(CLI::App* command, DatasetArgs* args) {
-  command->add_option("FILE", args->path, "Dataset: CSV or JSON Lines, optionally .gz/.bz2/.xz/.zst; - for stdin")
+  command
+      ->add_option("FILE", args->path,
+                   "Dataset: CSV or JSON Lines, optionally .gz/.bz2/.xz/.zst; - for stdin")
       ->required();
-  command->add_option("--schema", args->schema_path, "Schema file (YAML or JSON, docs/formats/schema.md)");
+  command->add_option("--schema", args->schema_path,
+                      "Schema file (YAML or JSON, docs/formats/schema.md)");
   command->add_option("--format", args->format, "File format")
       ->check(CLI::IsMember({"auto", "csv", "jsonl"}))
       ->default_str("auto");
-  command->add_option("--delimiter", args->delimiter, "CSV delimiter: , ; | tab whitespace (default: detect)")
+  command
+      ->add_option("--delimiter", args->delimiter,
+                   "CSV delimiter: , ; | tab whitespace (default: detect)")
       ->check(CLI::IsMember({",", ";", "|", "tab", "whitespace"}));
   auto* header = command->add_flag("--header", args->header, "The first row names the columns");
   auto* no_header = command->add_flag("--no-header", args->no_header, "The first row is data");
   header->excludes(no_header);
   no_header->excludes(header);
-  command->add_option("--missing", args->missing,
-                      "Tokens read as missing, replacing the defaults \"\" NA NaN null ? (repeatable)")
+  command
+      ->add_option("--missing", args->missing,
+                   "Tokens read as missing, replacing the defaults \"\" NA NaN null ? (repeatable)")
       ->each([args](const std::string&) { args->missing_set = true; })
       ->allow_extra_args(false);
-  command->add_option("--on-bad-row", args->on_bad_row,
-                      "What to do with a row that does not fit: fail (exit 3) or skip and count it")
+  command
+      ->add_option("--on-bad-row", args->on_bad_row,
+                   "What to do with a row that does not fit: fail (exit 3) or skip and count it")
       ->check(CLI::IsMember({"fail", "skip"}))
       ->default_str("fail");
 }
@@ -52,11 +58,13 @@ Result<ingest::DatasetSpec> BuildDatasetSpec(const DatasetArgs& args) {
 ingest::ScanOptions BuildScanOptions(const DatasetArgs& args, const GlobalOptions& global) {
   ingest::ScanOptions options;
   options.threads = global.threads;
-  options.on_bad_row = args.on_bad_row == "skip" ? ingest::BadRowPolicy::kSkip : ingest::BadRowPolicy::kFail;
+  options.on_bad_row =
+      args.on_bad_row == "skip" ? ingest::BadRowPolicy::kSkip : ingest::BadRowPolicy::kFail;
   return options;
 }
 
-Result<ingest::DatasetProfile> ProfileDatasetFile(const DatasetArgs& args, const GlobalOptions& global,
+Result<ingest::DatasetProfile> ProfileDatasetFile(const DatasetArgs& args,
+                                                  const GlobalOptions& global,
                                                   const std::optional<ingest::DatasetSpec>& given) {
   ingest::DatasetSpec spec;
   if (given) {
@@ -67,7 +75,8 @@ Result<ingest::DatasetProfile> ProfileDatasetFile(const DatasetArgs& args, const
   ingest::ScanOptions options = BuildScanOptions(args, global);
   ProgressBar bar("profiling " + args.path, ProgressBar::ShouldShow(global.quiet));
   options.progress = [&bar](int64_t done, int64_t total) { bar.Update(done, total); };
-  PROBITY_ASSIGN_OR_RETURN(auto reader, ingest::DatasetReader::Open(LocalFileSystem(), args.path, spec, options));
+  PROBITY_ASSIGN_OR_RETURN(
+      auto reader, ingest::DatasetReader::Open(LocalFileSystem(), args.path, spec, options));
   Result<ingest::DatasetProfile> profile = ingest::ProfileDataset(*reader);
   bar.Finish();
   if (profile.has_value() && profile->scan.skipped_rows > 0) {

@@ -7,12 +7,12 @@
 namespace probity::cli {
 
 enum class ExitCode : int {
-  kOk = 0,            // success; for gate/verify: compliant / verified
-  kCheckFailed = 1,   // the check ran and failed (policy violation, verification failure)
-  kUsage = 2,         // unknown option, missing argument, bad option value
-  kBadInput = 3,      // unreadable or malformed input file, schema mismatch
-  kEnvironment = 4,   // missing workspace, key, permission, full disk
-  kInternal = 70,     // a bug in Probity
+  kOk = 0,           // success; for gate/verify: compliant / verified
+  kCheckFailed = 1,  // the check ran and failed (policy violation, verification failure)
+  kUsage = 2,        // unknown option, missing argument, bad option value
+  kBadInput = 3,     // unreadable or malformed input file, schema mismatch
+  kEnvironment = 4,  // missing workspace, key, permission, full disk
+  kInternal = 70,    // a bug in Probity
 };
 
 // A command's successful result: whether the check it ran passed.

@@ -2,12 +2,11 @@
 // outcome to an exit code (audit/cli/exit_code.h). Nothing else in Probity exits.
 #include <malloc.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
 #include <iostream>
 #include <new>
-
-#include <CLI/CLI.hpp>
 
 #include "audit/cli/command.h"
 #include "audit/cli/exit_code.h"

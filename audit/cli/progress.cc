@@ -1,10 +1,9 @@
 #include "audit/cli/progress.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cstdio>
-
-#include <fmt/format.h>
 
 namespace probity::cli {
 namespace {
@@ -38,8 +37,8 @@ void ProgressBar::Update(int64_t done, int64_t total) {
     constexpr int kWidth = 30;
     int filled = static_cast<int>(fraction * kWidth);
     line = fmt::format("\r{} [{}{}] {:3.0f}% {} / {} {}", label_, std::string(filled, '#'),
-                       std::string(kWidth - filled, ' '), fraction * 100, Bytes(static_cast<double>(done)),
-                       Bytes(static_cast<double>(total)), rate);
+                       std::string(kWidth - filled, ' '), fraction * 100,
+                       Bytes(static_cast<double>(done)), Bytes(static_cast<double>(total)), rate);
   } else {
     line = fmt::format("\r{} {} {}", label_, Bytes(static_cast<double>(done)), rate);
   }

@@ -17,7 +17,17 @@
 
 namespace probity {
 
-enum class ArtifactKind { kDataset, kModel, kCode, kParams, kMetrics, kReport, kCard, kLog, kOther };
+enum class ArtifactKind {
+  kDataset,
+  kModel,
+  kCode,
+  kParams,
+  kMetrics,
+  kReport,
+  kCard,
+  kLog,
+  kOther
+};
 
 std::string_view ArtifactKindName(ArtifactKind kind);
 std::optional<ArtifactKind> ParseArtifactKind(std::string_view name);
@@ -27,7 +37,7 @@ struct Artifact {
   int64_t size_bytes = 0;
   std::string media_type;  // IANA media type, e.g. "text/csv"
   ArtifactKind kind = ArtifactKind::kOther;
-  std::string uri;         // where the bytes were found, e.g. a path
+  std::string uri;  // where the bytes were found, e.g. a path
 };
 
 // The media type for a path, from its extension (".csv" -> "text/csv", ".csv.gz" ->

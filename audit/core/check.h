@@ -6,7 +6,7 @@ namespace probity::internal {
 [[noreturn]] void CheckFailed(const char* condition, const char* file, int line);
 }  // namespace probity::internal
 
-#define PROBITY_CHECK(cond)                                                      \
-  do {                                                                           \
-    if (!(cond)) ::probity::internal::CheckFailed(#cond, __FILE__, __LINE__);    \
+#define PROBITY_CHECK(cond)                                                   \
+  do {                                                                        \
+    if (!(cond)) ::probity::internal::CheckFailed(#cond, __FILE__, __LINE__); \
   } while (false)

@@ -26,7 +26,8 @@ double Column::NumberAt(int64_t row) const {
   return std::numeric_limits<double>::quiet_NaN();
 }
 
-Column Column::FromFloat64(std::vector<double> values, std::vector<uint64_t> validity, int64_t null_count) {
+Column Column::FromFloat64(std::vector<double> values, std::vector<uint64_t> validity,
+                           int64_t null_count) {
   PROBITY_CHECK(validity.size() == (values.size() + 63) / 64);
   Column c(DataType::kFloat64);
   c.size_ = static_cast<int64_t>(values.size());
@@ -36,7 +37,8 @@ Column Column::FromFloat64(std::vector<double> values, std::vector<uint64_t> val
   return c;
 }
 
-Column Column::FromInt64(std::vector<int64_t> values, std::vector<uint64_t> validity, int64_t null_count) {
+Column Column::FromInt64(std::vector<int64_t> values, std::vector<uint64_t> validity,
+                         int64_t null_count) {
   PROBITY_CHECK(validity.size() == (values.size() + 63) / 64);
   Column c(DataType::kInt64);
   c.size_ = static_cast<int64_t>(values.size());
@@ -114,7 +116,8 @@ int32_t Column::InternString(std::string_view v) {
   auto code = static_cast<int32_t>(dictionary_.size());
   dictionary_.emplace_back(v);
   dictionary_slots_[i] = {code + 1, high};
-  if (dictionary_.size() * 2 > dictionary_slots_.size()) RehashDictionary(dictionary_slots_.size() * 2);
+  if (dictionary_.size() * 2 > dictionary_slots_.size())
+    RehashDictionary(dictionary_slots_.size() * 2);
   return code;
 }
 

@@ -45,13 +45,24 @@ class Column {
   // Builds a column from finished arrays. `validity` holds (values.size() + 63) / 64 words,
   // bit set = value present, with no bits set past the end; `null_count` is the number of
   // clear bits. Null slots should hold NaN (float64) or 0 (int64).
-  static Column FromFloat64(std::vector<double> values, std::vector<uint64_t> validity, int64_t null_count);
-  static Column FromInt64(std::vector<int64_t> values, std::vector<uint64_t> validity, int64_t null_count);
+  static Column FromFloat64(std::vector<double> values, std::vector<uint64_t> validity,
+                            int64_t null_count);
+  static Column FromInt64(std::vector<int64_t> values, std::vector<uint64_t> validity,
+                          int64_t null_count);
 
   void Reserve(int64_t rows);
-  void AppendFloat64(double v) { f64_.push_back(v); AppendValidity(true); }
-  void AppendInt64(int64_t v) { i64_.push_back(v); AppendValidity(true); }
-  void AppendBool(bool v) { bools_.push_back(v ? 1 : 0); AppendValidity(true); }
+  void AppendFloat64(double v) {
+    f64_.push_back(v);
+    AppendValidity(true);
+  }
+  void AppendInt64(int64_t v) {
+    i64_.push_back(v);
+    AppendValidity(true);
+  }
+  void AppendBool(bool v) {
+    bools_.push_back(v ? 1 : 0);
+    AppendValidity(true);
+  }
   void AppendString(std::string_view v);
   // The code of `v` in the dictionary, or -1 if it is not there.
   int32_t FindString(std::string_view v) const;

@@ -226,7 +226,9 @@ Result<std::unique_ptr<InputFile>> MemoryFileSystem::OpenForRead(const std::stri
   std::lock_guard lock(mutex_);
   auto it = files_.find(path);
   if (it == files_.end()) {
-    return NotFoundError("cannot open file: No such file or directory").At({path, 0, 0}).Expecting("a readable file");
+    return NotFoundError("cannot open file: No such file or directory")
+        .At({path, 0, 0})
+        .Expecting("a readable file");
   }
   return std::unique_ptr<InputFile>(
       std::make_unique<MemoryInputFile>(path, it->second, fail_reads_after_));

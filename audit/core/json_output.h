@@ -7,10 +7,9 @@
 //   SetUndefined(doc, "std", "fewer than two values");
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 namespace probity {
 

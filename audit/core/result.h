@@ -20,15 +20,15 @@ class [[nodiscard]] Result {
  public:
   static_assert(!std::is_same_v<std::decay_t<T>, Status>, "Result<Status> is meaningless");
 
-  Result(const T& value) : storage_(value) {}                      // NOLINT: implicit by design
-  Result(T&& value) : storage_(std::move(value)) {}                // NOLINT
-  Result(Status status) : storage_(std::move(status)) {            // NOLINT
+  Result(const T& value) : storage_(value) {}            // NOLINT: implicit by design
+  Result(T&& value) : storage_(std::move(value)) {}      // NOLINT
+  Result(Status status) : storage_(std::move(status)) {  // NOLINT
     PROBITY_CHECK(!std::get<Status>(storage_).ok());
   }
   template <typename U>
-    requires(std::is_constructible_v<T, U &&> && !std::is_same_v<std::decay_t<U>, T> &&
-             !std::is_same_v<std::decay_t<U>, Status>)
-  Result(U&& value) : storage_(T(std::forward<U>(value))) {}  // NOLINT
+  requires(std::is_constructible_v<T, U&&> && !std::is_same_v<std::decay_t<U>, T> &&
+           !std::is_same_v<std::decay_t<U>, Status>) Result(U&& value)
+      : storage_(T(std::forward<U>(value))) {}  // NOLINT
 
   bool has_value() const { return std::holds_alternative<T>(storage_); }
   bool ok() const { return has_value(); }

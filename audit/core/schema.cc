@@ -83,8 +83,8 @@ Status Schema::Validate() const {
     if (!f.value_map.empty() && !f.categories.empty()) {
       for (const auto& [code, value] : f.value_map) {
         if (std::find(f.categories.begin(), f.categories.end(), value) == f.categories.end()) {
-          return InvalidArgumentError("column \"" + f.name + "\" maps code \"" + code +
-                                      "\" to \"" + value + "\", which is not in its categories")
+          return InvalidArgumentError("column \"" + f.name + "\" maps code \"" + code + "\" to \"" +
+                                      value + "\", which is not in its categories")
               .Expecting("every mapped value to be one of the column's categories");
         }
       }

@@ -99,8 +99,8 @@ Status InternalError(std::string message);
 #define PROBITY_STATUS_CONCAT(a, b) PROBITY_STATUS_CONCAT_INNER(a, b)
 
 // Evaluates an expression yielding a Status; returns it from the enclosing function if not OK.
-#define PROBITY_RETURN_IF_ERROR(expr)                        \
-  do {                                                       \
-    ::probity::Status probity_status_ = (expr);              \
-    if (!probity_status_.ok()) return probity_status_;       \
+#define PROBITY_RETURN_IF_ERROR(expr)                  \
+  do {                                                 \
+    ::probity::Status probity_status_ = (expr);        \
+    if (!probity_status_.ok()) return probity_status_; \
   } while (false)

@@ -41,11 +41,11 @@ class Table {
 
 // Rows [k, k + n) of a file, parsed. Batches are numbered in file order.
 struct RowBatch {
-  int64_t sequence = 0;     // 0-based position of the batch in the file
-  int64_t first_line = 0;   // 1-based physical line where the batch's first row starts
-  Table rows;               // the parsed rows; column types may widen (int64 -> float64)
-  int64_t skipped_rows = 0;     // bad rows skipped under --on-bad-row=skip
-  int64_t blank_lines = 0;      // empty lines, which hold no row
+  int64_t sequence = 0;      // 0-based position of the batch in the file
+  int64_t first_line = 0;    // 1-based physical line where the batch's first row starts
+  Table rows;                // the parsed rows; column types may widen (int64 -> float64)
+  int64_t skipped_rows = 0;  // bad rows skipped under --on-bad-row=skip
+  int64_t blank_lines = 0;   // empty lines, which hold no row
   std::vector<Status> skipped_examples;  // the first few skipped rows' errors, in order
 };
 

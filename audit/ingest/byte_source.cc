@@ -21,7 +21,8 @@ class HashingInput {
   Result<std::string_view> Peek(size_t n) {
     while (pending_.size() < n) {
       char buffer[4096];
-      PROBITY_ASSIGN_OR_RETURN(size_t got, file_->Read(std::span<char>(buffer, n - pending_.size())));
+      PROBITY_ASSIGN_OR_RETURN(size_t got,
+                               file_->Read(std::span<char>(buffer, n - pending_.size())));
       if (got == 0) break;
       pending_.append(buffer, got);
     }
@@ -97,8 +98,8 @@ class DecompressingSource : public ByteSource {
     archive_read_support_filter_xz(archive_);
     archive_read_support_filter_zstd(archive_);
     archive_read_support_format_raw(archive_);
-    if (archive_read_open(archive_, this, nullptr, &DecompressingSource::ReadCallback,
-                          nullptr) != ARCHIVE_OK) {
+    if (archive_read_open(archive_, this, nullptr, &DecompressingSource::ReadCallback, nullptr) !=
+        ARCHIVE_OK) {
       return ArchiveError();
     }
     archive_entry* entry = nullptr;
@@ -175,7 +176,10 @@ Compression DetectCompression(std::string_view head) {
   auto starts = [&](std::string_view magic) { return head.starts_with(magic); };
   if (starts("\x1f\x8b")) return Compression::kGzip;
   if (starts("BZh")) return Compression::kBzip2;
-  if (starts(std::string_view("\xfd" "7zXZ\0", 6))) return Compression::kXz;
+  if (starts(std::string_view("\xfd"
+                              "7zXZ\0",
+                              6)))
+    return Compression::kXz;
   if (starts("\x28\xb5\x2f\xfd")) return Compression::kZstd;
   return Compression::kNone;
 }

@@ -2,9 +2,8 @@
 
 #include <algorithm>
 #include <cstring>
-#include <thread>
-
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "audit/ingest/internal/csv_sniffer.h"
 #include "audit/ingest/internal/text_values.h"
@@ -33,9 +32,16 @@ std::string DelimiterName(char d) {
 bool JsonScalarText(const nlohmann::ordered_json& v, std::string* out, bool* is_null) {
   *is_null = false;
   switch (v.type()) {
-    case nlohmann::ordered_json::value_t::null: *is_null = true; out->clear(); return true;
-    case nlohmann::ordered_json::value_t::string: *out = v.get_ref<const std::string&>(); return true;
-    case nlohmann::ordered_json::value_t::boolean: *out = v.get<bool>() ? "true" : "false"; return true;
+    case nlohmann::ordered_json::value_t::null:
+      *is_null = true;
+      out->clear();
+      return true;
+    case nlohmann::ordered_json::value_t::string:
+      *out = v.get_ref<const std::string&>();
+      return true;
+    case nlohmann::ordered_json::value_t::boolean:
+      *out = v.get<bool>() ? "true" : "false";
+      return true;
     case nlohmann::ordered_json::value_t::number_integer:
     case nlohmann::ordered_json::value_t::number_unsigned:
     case nlohmann::ordered_json::value_t::number_float: *out = v.dump(); return true;
@@ -142,7 +148,7 @@ Status DatasetReader::Prepare(const DatasetSpec& spec) {
   if (format_.type == FileFormat::kAuto) {
     size_t first = buffer_.find_first_not_of(" \t\r\n");
     format_.type = first != std::string::npos && buffer_[first] == '{' ? FileFormat::kJsonLines
-                                                                        : FileFormat::kCsv;
+                                                                       : FileFormat::kCsv;
   }
   dialect_ = internal::CsvDialect{',', format_.quote, format_.trim};
   PROBITY_ASSIGN_OR_RETURN(size_t sample_end, CutRows(sample_bytes));
@@ -210,7 +216,8 @@ Status DatasetReader::PrepareCsv(const DatasetSpec& spec, std::string_view sampl
     internal::CsvFields fields;
     size_t consumed = internal::TokenizeCsv(first_rows, dialect_, &fields, 1);
     if (!fields.errors.empty()) {
-      return internal::DescribeRowError(fields.errors.front(), dialect_, first_rows, path_, next_line_);
+      return internal::DescribeRowError(fields.errors.front(), dialect_, first_rows, path_,
+                                        next_line_);
     }
     if (fields.rows() == 1) {
       header_line = internal::LocateOffset(first_rows, next_line_, fields.row_offset[0]).line;
@@ -219,7 +226,9 @@ Status DatasetReader::PrepareCsv(const DatasetSpec& spec, std::string_view sampl
         if (internal::FindInvalidUtf8(name) >= 0) {
           InputLocation where = internal::LocateOffset(first_rows, next_line_, fields.begin[k]);
           where.file = path_;
-          return InvalidArgumentError("the header has invalid UTF-8").At(where).Expecting("UTF-8 column names");
+          return InvalidArgumentError("the header has invalid UTF-8")
+              .At(where)
+              .Expecting("UTF-8 column names");
         }
         header.emplace_back(name);
       }
@@ -229,8 +238,9 @@ Status DatasetReader::PrepareCsv(const DatasetSpec& spec, std::string_view sampl
   }
 
   // The sample after the header, for type inference.
-  PROBITY_ASSIGN_OR_RETURN(size_t sample_end,
-                           CutRows(static_cast<size_t>(std::max<int64_t>(options_.sample_bytes, 4096))));
+  PROBITY_ASSIGN_OR_RETURN(
+      size_t sample_end,
+      CutRows(static_cast<size_t>(std::max<int64_t>(options_.sample_bytes, 4096))));
   sample = std::string_view(buffer_.data(), sample_end);
 
   if (spec.schema) {
@@ -238,7 +248,8 @@ Status DatasetReader::PrepareCsv(const DatasetSpec& spec, std::string_view sampl
     if (format_.header) {
       // Match the names inference would give (empty names numbered, repeats suffixed), so a
       // schema written by `probity data schema` always reads its file back.
-      PROBITY_RETURN_IF_ERROR(ApplySchemaToHeader(schema_, internal::NamesFromHeader(header), header_line));
+      PROBITY_RETURN_IF_ERROR(
+          ApplySchemaToHeader(schema_, internal::NamesFromHeader(header), header_line));
     } else {
       column_of_field_.resize(schema_.size());
       for (size_t i = 0; i < schema_.size(); ++i) column_of_field_[i] = i;
@@ -270,8 +281,8 @@ Status DatasetReader::PrepareCsv(const DatasetSpec& spec, std::string_view sampl
         if (n > best) columns = count, best = n;
       }
     }
-    std::vector<std::string> names = format_.header ? internal::NamesFromHeader(header)
-                                                    : std::vector<std::string>();
+    std::vector<std::string> names =
+        format_.header ? internal::NamesFromHeader(header) : std::vector<std::string>();
     std::vector<Field> fields;
     for (size_t k = 0; k < columns; ++k) {
       Field f;
@@ -284,14 +295,16 @@ Status DatasetReader::PrepareCsv(const DatasetSpec& spec, std::string_view sampl
     column_of_field_.resize(columns);
     for (size_t i = 0; i < columns; ++i) column_of_field_[i] = i;
     inference_rows_ = sampled;
-    if (sampled > 0) bytes_per_row_ = static_cast<double>(sample.size()) / static_cast<double>(sampled);
+    if (sampled > 0)
+      bytes_per_row_ = static_cast<double>(sample.size()) / static_cast<double>(sampled);
   }
   if (schema_.empty()) {
     return InvalidArgumentError("the file holds no columns")
         .At({path_, 0, 0})
         .Expecting("a header or at least one data row");
   }
-  converter_ = std::make_unique<internal::RowConverter>(schema_, spec.format, path_, inference_rows_);
+  converter_ =
+      std::make_unique<internal::RowConverter>(schema_, spec.format, path_, inference_rows_);
   return OkStatus();
 }
 
@@ -304,29 +317,30 @@ Status DatasetReader::PrepareJsonLines(const DatasetSpec& spec, std::string_view
     std::map<std::string, size_t, std::less<>> key_index;
     int64_t sampled = 0;
     std::string text;
-    PROBITY_RETURN_IF_ERROR(ForEachLine(sample, next_line_, [&](std::string_view line,
-                                                                 int64_t number) -> Status {
-      if (IsBlank(line)) return OkStatus();
-      nlohmann::ordered_json row = nlohmann::ordered_json::parse(line, nullptr, /*allow_exceptions=*/false);
-      if (!row.is_object()) return OkStatus();  // reported with its location by the scan
-      for (const auto& [key, value] : row.items()) {
-        auto it = key_index.find(key);
-        if (it == key_index.end()) {
-          it = key_index.emplace(key, keys.size()).first;
-          keys.push_back(key);
-        }
-        bool is_null;
-        if (!JsonScalarText(value, &text, &is_null)) {
-          return InvalidArgumentError("key \"" + key + "\" holds a nested " +
-                                      std::string(value.type_name()))
-              .At({path_, number, 1})
-              .Expecting("a number, string, boolean or null");
-        }
-        inference.Observe(it->second, text, is_null);
-      }
-      ++sampled;
-      return OkStatus();
-    }));
+    PROBITY_RETURN_IF_ERROR(
+        ForEachLine(sample, next_line_, [&](std::string_view line, int64_t number) -> Status {
+          if (IsBlank(line)) return OkStatus();
+          nlohmann::ordered_json row =
+              nlohmann::ordered_json::parse(line, nullptr, /*allow_exceptions=*/false);
+          if (!row.is_object()) return OkStatus();  // reported with its location by the scan
+          for (const auto& [key, value] : row.items()) {
+            auto it = key_index.find(key);
+            if (it == key_index.end()) {
+              it = key_index.emplace(key, keys.size()).first;
+              keys.push_back(key);
+            }
+            bool is_null;
+            if (!JsonScalarText(value, &text, &is_null)) {
+              return InvalidArgumentError("key \"" + key + "\" holds a nested " +
+                                          std::string(value.type_name()))
+                  .At({path_, number, 1})
+                  .Expecting("a number, string, boolean or null");
+            }
+            inference.Observe(it->second, text, is_null);
+          }
+          ++sampled;
+          return OkStatus();
+        }));
     std::vector<Field> fields;
     for (size_t k = 0; k < keys.size(); ++k) {
       Field f;
@@ -344,7 +358,8 @@ Status DatasetReader::PrepareJsonLines(const DatasetSpec& spec, std::string_view
     schema_ = Schema(std::move(fields));
     inference_rows_ = sampled;
   }
-  converter_ = std::make_unique<internal::RowConverter>(schema_, spec.format, path_, inference_rows_);
+  converter_ =
+      std::make_unique<internal::RowConverter>(schema_, spec.format, path_, inference_rows_);
   return OkStatus();
 }
 
@@ -388,7 +403,8 @@ namespace {
 
 Schema WithColumnTypes(const Schema& schema, const std::vector<Column>& columns) {
   bool same = true;
-  for (size_t i = 0; i < columns.size(); ++i) same = same && columns[i].type() == schema.field(i).type;
+  for (size_t i = 0; i < columns.size(); ++i)
+    same = same && columns[i].type() == schema.field(i).type;
   if (same) return schema;
   Schema out = schema;
   for (size_t i = 0; i < columns.size(); ++i) out.mutable_field(i).type = columns[i].type();
@@ -442,17 +458,19 @@ Result<RowBatch> DatasetReader::ParseCsvChunk(internal::Chunk& chunk) const {
     });
     auto describe = [&](const Problem& p) -> Status {
       if (p.field == 0 && p.index >= 0) {
-        return internal::DescribeRowError(fields.errors[static_cast<size_t>(p.index)], dialect_, text,
-                                          path_, chunk.first_line);
+        return internal::DescribeRowError(fields.errors[static_cast<size_t>(p.index)], dialect_,
+                                          text, path_, chunk.first_line);
       }
       if (p.field == 0) {
-        InputLocation where = internal::LocateOffset(text, chunk.first_line, fields.row_offset[p.row]);
+        InputLocation where =
+            internal::LocateOffset(text, chunk.first_line, fields.row_offset[p.row]);
         where.file = path_;
         size_t count = fields.field_count(p.row);
-        std::string source = format_.header ? "the header has"
+        std::string source = format_.header        ? "the header has"
                              : inference_rows_ > 0 ? "most of the first rows have"
                                                    : "the schema has";
-        return InvalidArgumentError("row has " + std::to_string(count) + " field" + (count == 1 ? "" : "s"))
+        return InvalidArgumentError("row has " + std::to_string(count) + " field" +
+                                    (count == 1 ? "" : "s"))
             .At(where)
             .Expecting(std::to_string(expected) + " fields, as " + source +
                        " (delimiter: " + DelimiterName(dialect_.delimiter) + ")");
@@ -483,58 +501,62 @@ Result<RowBatch> DatasetReader::ParseJsonLinesChunk(internal::Chunk& chunk) cons
   std::vector<Column> columns = converter_->NewColumns(0);
   std::vector<FieldValue> values(schema_.size());
   std::vector<std::string> texts(schema_.size());
-  PROBITY_RETURN_IF_ERROR(ForEachLine(chunk.text, chunk.first_line, [&](std::string_view line,
-                                                                        int64_t number) -> Status {
-    if (IsBlank(line)) {
-      ++batch.blank_lines;
-      return OkStatus();
-    }
-    nlohmann::ordered_json row;
-    try {
-      row = nlohmann::ordered_json::parse(line);
-    } catch (const nlohmann::ordered_json::parse_error& e) {
-      std::string what = e.what();
-      size_t colon = what.rfind(": ");
-      return BadRow(batch, InvalidArgumentError("the line is not valid JSON (" +
-                                                (colon == std::string::npos ? what : what.substr(colon + 2)) + ")")
-                               .At({path_, number, static_cast<int64_t>(std::max<size_t>(e.byte, 1))})
-                               .Expecting("one JSON object per line"));
-    }
-    if (!row.is_object()) {
-      return BadRow(batch, InvalidArgumentError(std::string("the line holds a JSON ") + row.type_name())
-                               .At({path_, number, 1})
-                               .Expecting("one JSON object per line"));
-    }
-    for (size_t i = 0; i < values.size(); ++i) values[i] = FieldValue{{}, true};
-    for (const auto& [key, value] : row.items()) {
-      std::optional<size_t> i = schema_.IndexOf(key);
-      if (!i) {
-        return BadRow(batch, InvalidArgumentError("unknown key \"" + key + "\"")
-                                 .At({path_, number, 1})
-                                 .Expecting(inference_rows_ > 0
-                                                ? "only keys seen in the first " +
-                                                      std::to_string(inference_rows_) +
-                                                      " lines (pass a schema to read others)"
-                                                : "only keys named in the schema"));
-      }
-      bool is_null;
-      if (!JsonScalarText(value, &texts[*i], &is_null)) {
-        return BadRow(batch, InvalidArgumentError("key \"" + key + "\" holds a nested " +
-                                                  std::string(value.type_name()))
-                                 .At({path_, number, 1})
-                                 .Expecting("a number, string, boolean or null"));
-      }
-      values[*i] = FieldValue{texts[*i], is_null};
-    }
-    const int64_t before = columns[0].size();
-    for (size_t i = 0; i < values.size(); ++i) {
-      if (converter_->AppendCell(i, values[i].text, values[i].is_null, columns[i])) continue;
-      Status s = converter_->CellError(i, values[i].text, values[i].is_null, {path_, number, 1});
-      for (size_t k = 0; k < i; ++k) columns[k].Truncate(before);
-      return BadRow(batch, std::move(s));
-    }
-    return OkStatus();
-  }));
+  PROBITY_RETURN_IF_ERROR(ForEachLine(
+      chunk.text, chunk.first_line, [&](std::string_view line, int64_t number) -> Status {
+        if (IsBlank(line)) {
+          ++batch.blank_lines;
+          return OkStatus();
+        }
+        nlohmann::ordered_json row;
+        try {
+          row = nlohmann::ordered_json::parse(line);
+        } catch (const nlohmann::ordered_json::parse_error& e) {
+          std::string what = e.what();
+          size_t colon = what.rfind(": ");
+          return BadRow(batch,
+                        InvalidArgumentError(
+                            "the line is not valid JSON (" +
+                            (colon == std::string::npos ? what : what.substr(colon + 2)) + ")")
+                            .At({path_, number, static_cast<int64_t>(std::max<size_t>(e.byte, 1))})
+                            .Expecting("one JSON object per line"));
+        }
+        if (!row.is_object()) {
+          return BadRow(
+              batch, InvalidArgumentError(std::string("the line holds a JSON ") + row.type_name())
+                         .At({path_, number, 1})
+                         .Expecting("one JSON object per line"));
+        }
+        for (size_t i = 0; i < values.size(); ++i) values[i] = FieldValue{{}, true};
+        for (const auto& [key, value] : row.items()) {
+          std::optional<size_t> i = schema_.IndexOf(key);
+          if (!i) {
+            return BadRow(batch, InvalidArgumentError("unknown key \"" + key + "\"")
+                                     .At({path_, number, 1})
+                                     .Expecting(inference_rows_ > 0
+                                                    ? "only keys seen in the first " +
+                                                          std::to_string(inference_rows_) +
+                                                          " lines (pass a schema to read others)"
+                                                    : "only keys named in the schema"));
+          }
+          bool is_null;
+          if (!JsonScalarText(value, &texts[*i], &is_null)) {
+            return BadRow(batch, InvalidArgumentError("key \"" + key + "\" holds a nested " +
+                                                      std::string(value.type_name()))
+                                     .At({path_, number, 1})
+                                     .Expecting("a number, string, boolean or null"));
+          }
+          values[*i] = FieldValue{texts[*i], is_null};
+        }
+        const int64_t before = columns[0].size();
+        for (size_t i = 0; i < values.size(); ++i) {
+          if (converter_->AppendCell(i, values[i].text, values[i].is_null, columns[i])) continue;
+          Status s =
+              converter_->CellError(i, values[i].text, values[i].is_null, {path_, number, 1});
+          for (size_t k = 0; k < i; ++k) columns[k].Truncate(before);
+          return BadRow(batch, std::move(s));
+        }
+        return OkStatus();
+      }));
   Schema schema = WithColumnTypes(schema_, columns);
   batch.rows = Table(std::move(schema), std::move(columns));
   return batch;
@@ -549,7 +571,8 @@ Status DatasetReader::Scan(const Mapper& map, const Reducer& reduce) {
         format_.type == FileFormat::kJsonLines ? ParseJsonLinesChunk(chunk) : ParseCsvChunk(chunk);
     chunk.text.clear();
     std::lock_guard lock(pool_mutex_);
-    if (pool_.size() < 2 * static_cast<size_t>(options_.threads) + 4) pool_.push_back(std::move(chunk.text));
+    if (pool_.size() < 2 * static_cast<size_t>(options_.threads) + 4)
+      pool_.push_back(std::move(chunk.text));
     return batch;
   };
   auto counted_reduce = [&](RowBatch&& batch, std::shared_ptr<void> partial) -> Status {

@@ -44,13 +44,13 @@ struct ResolvedFormat {
 
 // What a completed scan saw.
 struct ScanSummary {
-  int64_t rows = 0;           // rows delivered (not counting skipped ones)
-  int64_t skipped_rows = 0;   // bad rows skipped under BadRowPolicy::kSkip
+  int64_t rows = 0;          // rows delivered (not counting skipped ones)
+  int64_t skipped_rows = 0;  // bad rows skipped under BadRowPolicy::kSkip
   int64_t blank_lines = 0;
   std::vector<Status> skipped_examples;  // the first kMaxSkippedExamples skip reasons
-  Digest digest;              // SHA-256 of the stored file
-  int64_t stored_bytes = 0;   // size of the stored (possibly compressed) file
-  int64_t text_bytes = 0;     // size after decompression
+  Digest digest;                         // SHA-256 of the stored file
+  int64_t stored_bytes = 0;              // size of the stored (possibly compressed) file
+  int64_t text_bytes = 0;                // size after decompression
   static constexpr size_t kMaxSkippedExamples = 10;
 };
 

@@ -17,19 +17,29 @@ struct Attribute {
 
 const std::vector<Attribute>& Attributes() {
   static const std::vector<Attribute> attributes = {
-      {"sex", {"sex", "gender"}, {"male", "female", "man", "woman", "men", "women", "nonbinary",
-                                  "non-binary"}, 2},
-      {"race/ethnicity", {"race", "ethnicity", "ethnic", "ethnicgroup", "colour", "color"},
-       {"white", "black", "asian", "hispanic", "latino", "latina", "caucasian",
-        "african-american", "amer-indian-eskimo", "asian-pac-islander", "native"}, 2},
+      {"sex",
+       {"sex", "gender"},
+       {"male", "female", "man", "woman", "men", "women", "nonbinary", "non-binary"},
+       2},
+      {"race/ethnicity",
+       {"race", "ethnicity", "ethnic", "ethnicgroup", "colour", "color"},
+       {"white", "black", "asian", "hispanic", "latino", "latina", "caucasian", "african-american",
+        "amer-indian-eskimo", "asian-pac-islander", "native"},
+       2},
       {"age", {"age", "dob", "birthdate", "birthyear", "yob", "birth"}, {}, 0},
-      {"religion", {"religion", "religious", "faith"},
-       {"christian", "muslim", "jewish", "hindu", "buddhist", "catholic", "protestant",
-        "atheist"}, 2},
-      {"marital status", {"marital", "married", "spouse", "personal_status"},
-       {"married", "divorced", "widowed", "single", "never-married", "separated"}, 2},
-      {"national origin", {"nationality", "national", "citizenship", "citizen", "immigrant",
-                           "immigration", "foreign", "native_country", "birthplace"}, {}, 0},
+      {"religion",
+       {"religion", "religious", "faith"},
+       {"christian", "muslim", "jewish", "hindu", "buddhist", "catholic", "protestant", "atheist"},
+       2},
+      {"marital status",
+       {"marital", "married", "spouse", "personal_status"},
+       {"married", "divorced", "widowed", "single", "never-married", "separated"},
+       2},
+      {"national origin",
+       {"nationality", "national", "citizenship", "citizen", "immigrant", "immigration", "foreign",
+        "native_country", "birthplace"},
+       {},
+       0},
       {"disability", {"disability", "disabled", "handicap"}, {}, 0},
       {"pregnancy", {"pregnancy", "pregnant"}, {}, 0},
       {"sexual orientation", {"orientation", "lgbt", "lgbtq"}, {}, 0},
@@ -127,7 +137,8 @@ std::optional<FacetCandidate> DetectFacetCandidate(std::string_view column,
     return c;
   }
   if (declared_facet) {
-    return FacetCandidate{std::string(column), "declared", {"schema role"}, "role: facet in the schema"};
+    return FacetCandidate{
+        std::string(column), "declared", {"schema role"}, "role: facet in the schema"};
   }
   return std::nullopt;
 }

@@ -46,10 +46,10 @@ enum class BadRowPolicy { kFail, kSkip };
 
 // How a scan runs. None of these change results, except on_bad_row.
 struct ScanOptions {
-  int threads = 0;                  // parsing threads; 0 = all cores
-  int64_t chunk_bytes = 1 << 20;    // rows are cut into batches of about this many bytes
-  int64_t sample_bytes = 1 << 20;   // bytes sampled to detect the dialect and infer types
-  int64_t max_row_bytes = 64 << 20; // longer rows (e.g. an unterminated quote) are errors
+  int threads = 0;                   // parsing threads; 0 = all cores
+  int64_t chunk_bytes = 1 << 20;     // rows are cut into batches of about this many bytes
+  int64_t sample_bytes = 1 << 20;    // bytes sampled to detect the dialect and infer types
+  int64_t max_row_bytes = 64 << 20;  // longer rows (e.g. an unterminated quote) are errors
   BadRowPolicy on_bad_row = BadRowPolicy::kFail;
   // Called on the scanning thread with (bytes read, total bytes or -1), at most every
   // chunk. Must be cheap.

@@ -1,5 +1,7 @@
 #include "audit/ingest/profile.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <atomic>
 #include <charconv>
@@ -9,11 +11,9 @@
 #include <memory>
 #include <unordered_map>
 
-#include <fmt/format.h>
-
+#include "audit/core/hash.h"
 #include "audit/core/json_output.h"
 #include "audit/ingest/hyper_log_log.h"
-#include "audit/core/hash.h"
 #include "audit/ingest/internal/value_counter.h"
 #include "audit/ingest/quantile_sketch.h"
 #include "audit/ingest/top_k.h"
@@ -24,7 +24,7 @@ namespace {
 // Distinct values counted exactly per column; beyond these, sketches take over.
 constexpr size_t kExactNumericCap = 4096;
 constexpr size_t kExactCategoryCap = 65536;
-constexpr double kSketchAccuracy = 0.001; // relative error of sketched quantiles
+constexpr double kSketchAccuracy = 0.001;  // relative error of sketched quantiles
 constexpr size_t kTopValues = 10;
 constexpr size_t kTopKCapacity = 1024;
 
@@ -167,7 +167,8 @@ class NumericAccumulator {
           double position = kProfileQuantiles[q] * static_cast<double>(m.n - 1);
           auto lo = static_cast<int64_t>(std::floor(position));
           auto hi = static_cast<int64_t>(std::ceil(position));
-          s.quantiles[q] = InterpolateQuantile(at_rank(lo), at_rank(hi), position - static_cast<double>(lo));
+          s.quantiles[q] =
+              InterpolateQuantile(at_rank(lo), at_rank(hi), position - static_cast<double>(lo));
         }
         s.has_quantiles = true;
       }
@@ -180,8 +181,9 @@ class NumericAccumulator {
       out->top_values_exact = true;
     } else {
       // More than the exact cap were seen, and there cannot be more than there are values.
-      out->distinct = std::clamp<int64_t>(std::llround(hll_.Estimate()), kExactNumericCap + 1, m.n) +
-                      distinct_infinities;
+      out->distinct =
+          std::clamp<int64_t>(std::llround(hll_.Estimate()), kExactNumericCap + 1, m.n) +
+          distinct_infinities;
       out->distinct_exact = false;
       out->distinct_relative_standard_error = HyperLogLog::RelativeStandardError();
       for (size_t q = 0; q < kProfileQuantiles.size(); ++q) {
@@ -243,7 +245,8 @@ class CategoryAccumulator {
       }
       return;
     }
-    out->distinct = std::clamp<int64_t>(std::llround(hll_.Estimate()), kExactCategoryCap + 1, count);
+    out->distinct =
+        std::clamp<int64_t>(std::llround(hll_.Estimate()), kExactCategoryCap + 1, count);
     out->distinct_exact = false;
     out->distinct_relative_standard_error = HyperLogLog::RelativeStandardError();
     for (const TopK::Entry& e : top_.Top(kTopValues)) {
@@ -330,7 +333,7 @@ NumericPartial SummariseNumbers(const Column& column, bool try_exact) {
     for (size_t r = 0; r < rows; ++r) {
       if (!column.IsValid(static_cast<int64_t>(r))) continue;
       double v = column.type() == DataType::kFloat64 ? column.float64s()[r]
-                                                    : static_cast<double>(column.int64s()[r]);
+                                                     : static_cast<double>(column.int64s()[r]);
       if (std::isinf(v)) {
         ++(v > 0 ? m.positive_infinities : m.negative_infinities);
       } else {
@@ -433,7 +436,8 @@ Result<DatasetProfile> ProfileDataset(DatasetReader& reader) {
           break;
         case DataType::kString:
           for (size_t code = 0; code < p.code_counts.size(); ++code) {
-            if (p.code_counts[code] > 0) categories[i].Add(column.dictionary()[code], p.code_counts[code]);
+            if (p.code_counts[code] > 0)
+              categories[i].Add(column.dictionary()[code], p.code_counts[code]);
           }
           break;
       }
@@ -485,9 +489,9 @@ std::string DatasetProfile::ToJson() const {
   nlohmann::ordered_json fmt_json;
   fmt_json["type"] = std::string(FileFormatName(format.type));
   if (format.type == FileFormat::kCsv) {
-    fmt_json["delimiter"] = format.delimiter == ' ' ? std::string("whitespace")
-                          : format.delimiter == '\t' ? std::string("tab")
-                                                     : std::string(1, format.delimiter);
+    fmt_json["delimiter"] = format.delimiter == ' '    ? std::string("whitespace")
+                            : format.delimiter == '\t' ? std::string("tab")
+                                                       : std::string(1, format.delimiter);
     fmt_json["delimiter_detected"] = format.delimiter_detected;
     fmt_json["header"] = format.header;
     fmt_json["header_detected"] = format.header_detected;

@@ -3,7 +3,8 @@
 // plus columns that look like protected attributes ("candidate facets"). Memory does not
 // grow with the number of rows: exact statistics are kept while a numeric column has at
 // most 4,096 distinct values (a text column 65,536), then bounded sketches take over
-// (docs/formats/profile.md states each error bound). The JSON form is the documented `probity.data.profile/1` document.
+// (docs/formats/profile.md states each error bound). The JSON form is the documented
+// `probity.data.profile/1` document.
 //
 //   PROBITY_ASSIGN_OR_RETURN(auto reader, DatasetReader::Open(fs, path, spec, options));
 //   PROBITY_ASSIGN_OR_RETURN(DatasetProfile profile, ProfileDataset(*reader));
@@ -34,7 +35,7 @@ struct NumericSummary {
   std::string mean_reason;
   std::optional<double> std;
   std::string std_reason;
-  int64_t infinities = 0;        // ±inf values, excluded from mean, std and quantiles
+  int64_t infinities = 0;  // ±inf values, excluded from mean, std and quantiles
   std::array<double, kProfileQuantiles.size()> quantiles{};
   bool has_quantiles = false;
   bool quantiles_exact = true;
@@ -44,15 +45,15 @@ struct NumericSummary {
 };
 
 struct ValueCount {
-  std::string value;      // the value as text
-  int64_t count = 0;      // exact, or an upper bound when !top_values_exact
+  std::string value;  // the value as text
+  int64_t count = 0;  // exact, or an upper bound when !top_values_exact
   int64_t count_error = 0;
 };
 
 struct ColumnProfile {
-  Field field;          // name, final type (after widening), role, inferred flag
-  bool widened = false; // an inferred int64 column that met decimals
-  int64_t count = 0;    // non-missing values
+  Field field;           // name, final type (after widening), role, inferred flag
+  bool widened = false;  // an inferred int64 column that met decimals
+  int64_t count = 0;     // non-missing values
   int64_t nulls = 0;
   int64_t distinct = 0;
   bool distinct_exact = true;

@@ -1,8 +1,8 @@
 #include "audit/ingest/quantile_sketch.h"
 
-#include <cmath>
 #include <algorithm>
 #include <climits>
+#include <cmath>
 #include <cstring>
 
 #include "audit/core/check.h"
@@ -126,7 +126,9 @@ double QuantileSketch::ValueAtRank(int64_t rank) const {
     seen += positive_.counts[i];
     if (seen > rank) return Value(positive_.offset + static_cast<int32_t>(i));
   }
-  return positive_.counts.empty() ? 0.0 : Value(positive_.offset + static_cast<int32_t>(positive_.counts.size()) - 1);
+  return positive_.counts.empty()
+             ? 0.0
+             : Value(positive_.offset + static_cast<int32_t>(positive_.counts.size()) - 1);
 }
 
 double QuantileSketch::Quantile(double q) const {

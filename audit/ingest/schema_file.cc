@@ -1,11 +1,11 @@
 #include "audit/ingest/schema_file.h"
 
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
 #include <algorithm>
 #include <cctype>
 #include <set>
-
-#include <fmt/format.h>
-#include <yaml-cpp/yaml.h>
 
 #include "audit/core/json_output.h"
 #include "audit/core/version.h"
@@ -20,20 +20,23 @@ class SchemaFileParser {
   explicit SchemaFileParser(std::string file) : file_(std::move(file)) {}
 
   Result<DatasetSpec> Parse(const YAML::Node& root) {
-    if (!root.IsMap()) return Error(root, "the document is not a mapping", "keys version, format and columns");
-    PROBITY_RETURN_IF_ERROR(CheckKeys(root, {"version", "format", "columns", "schema", "probity_version"},
-                                      "the top level"));
+    if (!root.IsMap())
+      return Error(root, "the document is not a mapping", "keys version, format and columns");
+    PROBITY_RETURN_IF_ERROR(CheckKeys(
+        root, {"version", "format", "columns", "schema", "probity_version"}, "the top level"));
     YAML::Node version = root["version"];
     if (!version) return Error(root, "key \"version\" is missing", "version: 1");
     if (!version.IsScalar() || version.Scalar() != "1") {
       return Error(version, "unsupported version \"" + Text(version) + "\"", "version: 1");
     }
     DatasetSpec spec;
-    if (YAML::Node format = root["format"]) PROBITY_RETURN_IF_ERROR(ParseFormat(format, &spec.format));
+    if (YAML::Node format = root["format"])
+      PROBITY_RETURN_IF_ERROR(ParseFormat(format, &spec.format));
     YAML::Node columns = root["columns"];
     if (!columns) return Error(root, "key \"columns\" is missing", "a list of columns");
     if (!columns.IsSequence() || columns.size() == 0) {
-      return Error(columns, "\"columns\" is not a non-empty list", "a list of columns, each with a name and a type");
+      return Error(columns, "\"columns\" is not a non-empty list",
+                   "a list of columns, each with a name and a type");
     }
     std::vector<Field> fields;
     for (const YAML::Node& c : columns) {
@@ -51,10 +54,14 @@ class SchemaFileParser {
  private:
   static int64_t Line(const YAML::Node& n) { return n.Mark().line + 1; }
   static int64_t Column(const YAML::Node& n) { return n.Mark().column + 1; }
-  static std::string Text(const YAML::Node& n) { return n.IsScalar() ? n.Scalar() : std::string("(not a scalar)"); }
+  static std::string Text(const YAML::Node& n) {
+    return n.IsScalar() ? n.Scalar() : std::string("(not a scalar)");
+  }
 
   Status Error(const YAML::Node& node, std::string what, std::string expected) const {
-    return InvalidArgumentError(std::move(what)).At({file_, Line(node), Column(node)}).Expecting(std::move(expected));
+    return InvalidArgumentError(std::move(what))
+        .At({file_, Line(node), Column(node)})
+        .Expecting(std::move(expected));
   }
 
   Status CheckKeys(const YAML::Node& map, std::initializer_list<std::string_view> allowed,
@@ -76,7 +83,8 @@ class SchemaFileParser {
   Result<bool> Bool(const YAML::Node& n, const std::string& key) const {
     if (n.IsScalar()) {
       std::string v = n.Scalar();
-      std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return std::tolower(c); });
+      std::transform(v.begin(), v.end(), v.begin(),
+                     [](unsigned char c) { return std::tolower(c); });
       if (v == "true" || v == "yes") return true;
       if (v == "false" || v == "no") return false;
     }
@@ -99,8 +107,10 @@ class SchemaFileParser {
   }
 
   Status ParseFormat(const YAML::Node& n, FormatOptions* format) const {
-    if (!n.IsMap()) return Error(n, "\"format\" is not a mapping", "keys such as delimiter and header");
-    PROBITY_RETURN_IF_ERROR(CheckKeys(n, {"type", "delimiter", "header", "quote", "trim", "missing"}, "format"));
+    if (!n.IsMap())
+      return Error(n, "\"format\" is not a mapping", "keys such as delimiter and header");
+    PROBITY_RETURN_IF_ERROR(
+        CheckKeys(n, {"type", "delimiter", "header", "quote", "trim", "missing"}, "format"));
     if (YAML::Node t = n["type"]) {
       PROBITY_ASSIGN_OR_RETURN(std::string type, String(t, "type"));
       if (type == "csv") {
@@ -122,7 +132,8 @@ class SchemaFileParser {
       } else if (v == "," || v == ";" || v == "|") {
         format->delimiter = v[0];
       } else {
-        return Error(d, "unsupported delimiter \"" + v + "\"", "one of \",\", \";\", \"|\", tab, whitespace");
+        return Error(d, "unsupported delimiter \"" + v + "\"",
+                     "one of \",\", \";\", \"|\", tab, whitespace");
       }
     }
     if (YAML::Node h = n["header"]) {
@@ -132,7 +143,8 @@ class SchemaFileParser {
     if (YAML::Node q = n["quote"]) {
       PROBITY_ASSIGN_OR_RETURN(std::string v, String(q, "quote"));
       if (v.size() != 1 || v[0] == '\n' || v[0] == '\r') {
-        return Error(q, "quote \"" + v + "\" is not a single character", "one character, such as '\"'");
+        return Error(q, "quote \"" + v + "\" is not a single character",
+                     "one character, such as '\"'");
       }
       format->quote = v[0];
     }
@@ -152,12 +164,15 @@ class SchemaFileParser {
   Status ParseColumn(const YAML::Node& n, Field* f) const {
     if (!n.IsMap()) return Error(n, "a column is not a mapping", "name and type keys");
     PROBITY_RETURN_IF_ERROR(CheckKeys(
-        n, {"name", "type", "role", "nullable", "missing", "categories", "values", "description"}, "a column"));
+        n, {"name", "type", "role", "nullable", "missing", "categories", "values", "description"},
+        "a column"));
     YAML::Node name = n["name"];
     if (!name) return Error(n, "a column has no \"name\"", "name: <column name>");
     PROBITY_ASSIGN_OR_RETURN(f->name, String(name, "name"));
     YAML::Node type = n["type"];
-    if (!type) return Error(n, "column \"" + f->name + "\" has no \"type\"", "type: float64, int64, bool or string");
+    if (!type)
+      return Error(n, "column \"" + f->name + "\" has no \"type\"",
+                   "type: float64, int64, bool or string");
     PROBITY_ASSIGN_OR_RETURN(std::string type_name, String(type, "type"));
     std::optional<DataType> t = ParseDataType(type_name);
     if (!t) {
@@ -185,7 +200,9 @@ class SchemaFileParser {
       PROBITY_ASSIGN_OR_RETURN(f->categories, StringList(v, "categories"));
     }
     if (YAML::Node v = n["values"]) {
-      if (!v.IsMap()) return Error(v, "\"values\" of column \"" + f->name + "\" is not a mapping", "code: value pairs");
+      if (!v.IsMap())
+        return Error(v, "\"values\" of column \"" + f->name + "\" is not a mapping",
+                     "code: value pairs");
       for (const auto& kv : v) {
         PROBITY_ASSIGN_OR_RETURN(std::string code, String(kv.first, "values"));
         PROBITY_ASSIGN_OR_RETURN(std::string value, String(kv.second, "values"));
@@ -203,10 +220,12 @@ class SchemaFileParser {
 
 bool NeedsQuotes(std::string_view s) {
   if (s.empty()) return true;
-  static const std::set<std::string> kReserved = {"true", "false", "yes", "no", "on", "off", "y", "n",
-                                                   "null", "~", "nan", ".nan", "inf", ".inf"};
+  static const std::set<std::string> kReserved = {"true", "false", "yes", "no",   "on",
+                                                  "off",  "y",     "n",   "null", "~",
+                                                  "nan",  ".nan",  "inf", ".inf"};
   std::string lower(s);
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   if (kReserved.contains(lower)) return true;
   if (!(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return true;
   return !std::all_of(s.begin(), s.end(), [](char c) {
@@ -262,11 +281,11 @@ Result<DatasetSpec> LoadSchemaFile(FileSystem& fs, const std::string& path) {
 
 std::string SchemaFileYaml(const DatasetProfile& p) {
   YAML::Emitter out;
-  out << YAML::Comment(fmt::format(
-      "Dataset schema for {} (docs/formats/schema.md), written by probity {}.\n"
-      "Types fit all {} rows. Review the roles: mark the label, the facets\n"
-      "(protected attributes) and any id, weight, prediction or score columns.",
-      p.path, PROBITY_VERSION, p.scan.rows));
+  out << YAML::Comment(
+      fmt::format("Dataset schema for {} (docs/formats/schema.md), written by probity {}.\n"
+                  "Types fit all {} rows. Review the roles: mark the label, the facets\n"
+                  "(protected attributes) and any id, weight, prediction or score columns.",
+                  p.path, PROBITY_VERSION, p.scan.rows));
   out << YAML::Newline << YAML::BeginMap;
   out << YAML::Key << "version" << YAML::Value << 1;
   out << YAML::Key << "format" << YAML::Value << YAML::BeginMap;
@@ -275,7 +294,8 @@ std::string SchemaFileYaml(const DatasetProfile& p) {
     out << YAML::Key << "delimiter" << YAML::Value;
     EmitString(out, DelimiterText(p.format.delimiter));
     out << YAML::Key << "header" << YAML::Value << p.format.header;
-    out << YAML::Key << "quote" << YAML::Value << YAML::SingleQuoted << std::string(1, p.format.quote);
+    out << YAML::Key << "quote" << YAML::Value << YAML::SingleQuoted
+        << std::string(1, p.format.quote);
     out << YAML::Key << "trim" << YAML::Value << p.format.trim;
   }
   out << YAML::Key << "missing" << YAML::Value << YAML::Flow << YAML::BeginSeq;
@@ -291,7 +311,8 @@ std::string SchemaFileYaml(const DatasetProfile& p) {
     // One comment per column (yaml-cpp would put two on one line): the facet hint and the
     // values of a low-cardinality text column.
     std::string note;
-    if (const FacetCandidate* f = FacetFor(p, c.field.name); f != nullptr && c.field.role != ColumnRole::kFacet) {
+    if (const FacetCandidate* f = FacetFor(p, c.field.name);
+        f != nullptr && c.field.role != ColumnRole::kFacet) {
       note = "candidate facet (" + f->attribute + "): " + f->detail;
     }
     if (c.field.categories.empty() && c.field.type == DataType::kString && c.distinct_exact &&

@@ -4,7 +4,6 @@
 
 #include <filesystem>
 #include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "tests/testing/run_command.h"
@@ -29,7 +28,9 @@ TEST(CliTest, HelpAndVersion) {
   EXPECT_NE(help.out.find("Examples:"), std::string::npos);
   EXPECT_NE(help.out.find("Exit codes"), std::string::npos);
   for (std::vector<std::string> command : {std::vector<std::string>{"data", "profile", "--help"},
-                                           {"data", "schema", "--help"}, {"demo", "--help"}, {"data", "--help"}}) {
+                                           {"data", "schema", "--help"},
+                                           {"demo", "--help"},
+                                           {"data", "--help"}}) {
     auto r = RunProbity(command);
     EXPECT_EQ(r.exit_code, 0) << command[0];
     EXPECT_NE(r.out.find("Example"), std::string::npos) << command[0] << " " << command[1];
@@ -43,8 +44,9 @@ TEST(CliTest, MalformedCsvExitsThreeWithALocatedMessage) {
   std::string path = TempFile("ragged.csv", "a,b,c\n1,2,3\n4,5\n");
   auto r = RunProbity({"data", "profile", path});
   EXPECT_EQ(r.exit_code, 3);
-  EXPECT_EQ(r.err, "probity: error: " + path +
-                       ":3:1: row has 2 fields; expected 3 fields, as the header has (delimiter: ,)\n");
+  EXPECT_EQ(r.err,
+            "probity: error: " + path +
+                ":3:1: row has 2 fields; expected 3 fields, as the header has (delimiter: ,)\n");
   EXPECT_EQ(r.out, "");
 }
 
@@ -66,15 +68,18 @@ TEST(CliTest, MissingFileIsBadInput) {
   auto r = RunProbity({"data", "profile", "/nonexistent/file.csv"});
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_EQ(r.err,
-            "probity: error: /nonexistent/file.csv: cannot open file: No such file or directory; expected a "
+            "probity: error: /nonexistent/file.csv: cannot open file: No such file or directory; "
+            "expected a "
             "readable file\n");
   auto directory = RunProbity({"data", "profile", ::testing::TempDir()});
   EXPECT_EQ(directory.exit_code, 3);
-  EXPECT_NE(directory.err.find("cannot open file: Is a directory"), std::string::npos) << directory.err;
+  EXPECT_NE(directory.err.find("cannot open file: Is a directory"), std::string::npos)
+      << directory.err;
 }
 
 TEST(CliTest, UnwritableOutputIsAnEnvironmentError) {
-  auto r = RunProbity({"data", "profile", TestDataPath("compressed/sample.csv"), "--out", "/nonexistent/dir/p.json"});
+  auto r = RunProbity({"data", "profile", TestDataPath("compressed/sample.csv"), "--out",
+                       "/nonexistent/dir/p.json"});
   EXPECT_EQ(r.exit_code, 4);
   EXPECT_NE(r.err.find("/nonexistent/dir/p.json: cannot create file"), std::string::npos) << r.err;
 }
@@ -106,7 +111,8 @@ TEST(CliTest, SchemaCommandWritesAReadableSchema) {
   std::string schema = ::testing::TempDir() + "/sample.schema.yaml";
   auto r = RunProbity({"data", "schema", TestDataPath("compressed/sample.csv"), "--out", schema});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  auto again = RunProbity({"--json", "data", "profile", TestDataPath("compressed/sample.csv"), "--schema", schema});
+  auto again = RunProbity(
+      {"--json", "data", "profile", TestDataPath("compressed/sample.csv"), "--schema", schema});
   ASSERT_EQ(again.exit_code, 0) << again.err;
   nlohmann::json j = nlohmann::json::parse(again.out);
   EXPECT_EQ(j["schema_source"], "schema file");
@@ -114,11 +120,14 @@ TEST(CliTest, SchemaCommandWritesAReadableSchema) {
 }
 
 TEST(CliTest, BadSchemaFileIsBadInputWithItsLocation) {
-  std::string schema = TempFile("bad.schema.yaml", "version: 1\ncolumns:\n  - name: id\n    type: integer\n");
-  auto r = RunProbity({"data", "profile", TestDataPath("compressed/sample.csv"), "--schema", schema});
+  std::string schema =
+      TempFile("bad.schema.yaml", "version: 1\ncolumns:\n  - name: id\n    type: integer\n");
+  auto r =
+      RunProbity({"data", "profile", TestDataPath("compressed/sample.csv"), "--schema", schema});
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_EQ(r.err, "probity: error: " + schema +
-                       ":4:11: unknown type \"integer\" for column \"id\"; expected one of float64, int64, bool, string\n");
+                       ":4:11: unknown type \"integer\" for column \"id\"; expected one of "
+                       "float64, int64, bool, string\n");
 }
 
 TEST(CliTest, DemoWritesItsOutputsAndIsReproducible) {
@@ -155,10 +164,13 @@ TEST(CliTest, OutputsValidateAgainstTheirJsonSchemas) {
   std::string dir = ::testing::TempDir() + "/probity_schema_test";
   std::filesystem::create_directories(dir);
   for (const Case& c : {
-           Case{{"--json", "data", "profile", TestDataPath("german.data"), "--schema", TestDataPath("german.schema.yaml")},
+           Case{{"--json", "data", "profile", TestDataPath("german.data"), "--schema",
+                 TestDataPath("german.schema.yaml")},
                 "profile.schema.json"},
-           Case{{"--json", "data", "profile", TestDataPath("compressed/sample.csv.xz")}, "profile.schema.json"},
-           Case{{"--json", "data", "schema", TestDataPath("german.data"), "--schema", TestDataPath("german.schema.yaml")},
+           Case{{"--json", "data", "profile", TestDataPath("compressed/sample.csv.xz")},
+                "profile.schema.json"},
+           Case{{"--json", "data", "schema", TestDataPath("german.data"), "--schema",
+                 TestDataPath("german.schema.yaml")},
                 "data-schema.schema.json"},
            Case{{"--json", "demo", "--out", dir + "/demo"}, "demo.schema.json"},
        }) {
@@ -170,7 +182,9 @@ TEST(CliTest, OutputsValidateAgainstTheirJsonSchemas) {
   }
   // The validator is not vacuous: a document without "rows" fails.
   std::string broken = TempFile("broken.json", R"({"schema": "probity.data.profile/1"})");
-  EXPECT_NE(RunCommand({"/usr/bin/python3", validator, docs + "profile.schema.json", broken}).exit_code, 0);
+  EXPECT_NE(
+      RunCommand({"/usr/bin/python3", validator, docs + "profile.schema.json", broken}).exit_code,
+      0);
 }
 
 }  // namespace

@@ -155,15 +155,17 @@ TEST(SchemaTest, ValidateRejectsValueMapsOutsideCategories) {
   Field f{.name = "sex", .categories = {"male", "female"}};
   f.value_map = {{"A91", "male"}, {"A92", "woman"}};
   Status s = Schema({f}).Validate();
-  EXPECT_EQ(s.message(), "column \"sex\" maps code \"A92\" to \"woman\", which is not in its categories");
+  EXPECT_EQ(s.message(),
+            "column \"sex\" maps code \"A92\" to \"woman\", which is not in its categories");
 }
 
 TEST(SchemaTest, NamesRoundTrip) {
   for (DataType t : {DataType::kFloat64, DataType::kInt64, DataType::kBool, DataType::kString}) {
     EXPECT_EQ(ParseDataType(DataTypeName(t)), t);
   }
-  for (ColumnRole r : {ColumnRole::kFeature, ColumnRole::kLabel, ColumnRole::kFacet, ColumnRole::kId,
-                       ColumnRole::kWeight, ColumnRole::kPrediction, ColumnRole::kScore}) {
+  for (ColumnRole r :
+       {ColumnRole::kFeature, ColumnRole::kLabel, ColumnRole::kFacet, ColumnRole::kId,
+        ColumnRole::kWeight, ColumnRole::kPrediction, ColumnRole::kScore}) {
     EXPECT_EQ(ParseColumnRole(ColumnRoleName(r)), r);
   }
   EXPECT_EQ(ParseDataType("integer"), std::nullopt);

@@ -11,7 +11,8 @@ namespace {
 
 // FIPS 180-4 examples (NIST CSRC "SHA256.pdf" example values).
 TEST(Sha256Test, MatchesFipsExamples) {
-  EXPECT_EQ(Sha256Of("abc").Hex(), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(Sha256Of("abc").Hex(),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_EQ(Sha256Of("").Hex(), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   EXPECT_EQ(Sha256Of("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq").Hex(),
             "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
@@ -20,7 +21,8 @@ TEST(Sha256Test, MatchesFipsExamples) {
 TEST(Sha256Test, IncrementalEqualsOneShot) {
   std::string million(1000000, 'a');
   Sha256 h;
-  for (size_t i = 0; i < million.size(); i += 4096) h.Update(std::string_view(million).substr(i, 4096));
+  for (size_t i = 0; i < million.size(); i += 4096)
+    h.Update(std::string_view(million).substr(i, 4096));
   EXPECT_EQ(h.Finish().Hex(), "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
   // Finish resets the hasher.
   h.Update("abc");
@@ -32,8 +34,9 @@ TEST(DigestTest, ParsesItsOwnFormatOnly) {
   Result<Digest> back = Digest::Parse(d.ToString());
   ASSERT_TRUE(back.has_value());
   EXPECT_EQ(*back, d);
-  for (std::string bad : {std::string("abc"), "sha256:" + d.Hex().substr(1), "sha1:" + d.Hex(),
-                          "sha256:" + std::string(63, 'a') + "G", "sha256:" + std::string(64, 'A')}) {
+  for (std::string bad :
+       {std::string("abc"), "sha256:" + d.Hex().substr(1), "sha1:" + d.Hex(),
+        "sha256:" + std::string(63, 'a') + "G", "sha256:" + std::string(64, 'A')}) {
     Result<Digest> r = Digest::Parse(bad);
     ASSERT_FALSE(r.has_value()) << bad;
     EXPECT_EQ(r.error().code(), StatusCode::kInvalidArgument);

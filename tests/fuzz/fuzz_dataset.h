@@ -31,7 +31,8 @@ inline void FuzzDataset(const uint8_t* data, size_t size, ingest::FileFormat for
   options.sample_bytes = 4096;
   options.chunk_bytes = 1024;
   options.max_row_bytes = 1 << 16;
-  options.on_bad_row = (options_byte & 64) ? ingest::BadRowPolicy::kSkip : ingest::BadRowPolicy::kFail;
+  options.on_bad_row =
+      (options_byte & 64) ? ingest::BadRowPolicy::kSkip : ingest::BadRowPolicy::kFail;
   auto reader = ingest::DatasetReader::Open(fs, "fuzz.input", spec, options);
   if (!reader.has_value()) {
     if (reader.error().location().file != "fuzz.input") std::abort();  // errors must be located

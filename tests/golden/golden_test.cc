@@ -10,9 +10,8 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "tests/testing/run_command.h"
 
@@ -26,7 +25,8 @@ const std::string kGoldenDir = std::string(PROBITY_SOURCE_DIR) + "/tests/golden"
 std::vector<std::string> Cases() {
   std::vector<std::string> cases;
   for (const auto& entry : fs::directory_iterator(kGoldenDir)) {
-    if (entry.is_directory() && fs::exists(entry.path() / "args")) cases.push_back(entry.path().filename());
+    if (entry.is_directory() && fs::exists(entry.path() / "args"))
+      cases.push_back(entry.path().filename());
   }
   std::sort(cases.begin(), cases.end());
   return cases;
@@ -40,7 +40,8 @@ std::string Expand(std::string text, const std::string& case_dir) {
       {"{case}", case_dir},
   };
   for (const auto& [name, value] : vars) {
-    for (size_t at = text.find(name); at != std::string::npos; at = text.find(name, at + value.size())) {
+    for (size_t at = text.find(name); at != std::string::npos;
+         at = text.find(name, at + value.size())) {
       text.replace(at, name.size(), value);
     }
   }
@@ -53,7 +54,8 @@ std::string Trimmed(std::string s) {
 }
 
 // Empty when `actual` contains `expected`; otherwise the path and the difference.
-std::string Mismatch(const nlohmann::json& expected, const nlohmann::json& actual, const std::string& path) {
+std::string Mismatch(const nlohmann::json& expected, const nlohmann::json& actual,
+                     const std::string& path) {
   if (expected.is_object()) {
     if (!actual.is_object()) return path + ": expected an object, found " + actual.dump();
     for (const auto& [key, value] : expected.items()) {
@@ -65,7 +67,8 @@ std::string Mismatch(const nlohmann::json& expected, const nlohmann::json& actua
   }
   if (expected.is_array()) {
     if (!actual.is_array() || actual.size() != expected.size()) {
-      return path + ": expected an array of " + std::to_string(expected.size()) + ", found " + actual.dump().substr(0, 200);
+      return path + ": expected an array of " + std::to_string(expected.size()) + ", found " +
+             actual.dump().substr(0, 200);
     }
     for (size_t i = 0; i < expected.size(); ++i) {
       std::string m = Mismatch(expected[i], actual[i], path + "/" + std::to_string(i));
@@ -86,10 +89,13 @@ class GoldenTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(GoldenTest, Runs) {
   const std::string dir = kGoldenDir + "/" + GetParam();
-  auto read = [&](const std::string& name) { return Expand(testing::Slurp(dir + "/" + name), dir); };
+  auto read = [&](const std::string& name) {
+    return Expand(testing::Slurp(dir + "/" + name), dir);
+  };
   if (fs::exists(dir + "/requires")) {
     std::string required = Trimmed(read("requires"));
-    if (!fs::exists(required)) GTEST_SKIP() << required << " is absent (the shared data folder is not here)";
+    if (!fs::exists(required))
+      GTEST_SKIP() << required << " is absent (the shared data folder is not here)";
   }
   std::vector<std::string> args;
   std::istringstream lines(read("args"));

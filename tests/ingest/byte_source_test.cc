@@ -29,9 +29,10 @@ TEST(ByteSourceTest, DecompressesEveryFormatByMagicBytes) {
     const char* file;
     Compression compression;
   };
-  for (Case c : {Case{"sample.csv", Compression::kNone}, Case{"sample.csv.gz", Compression::kGzip},
-                 Case{"sample.csv.bz2", Compression::kBzip2}, Case{"sample.csv.xz", Compression::kXz},
-                 Case{"sample.csv.zst", Compression::kZstd}}) {
+  for (Case c :
+       {Case{"sample.csv", Compression::kNone}, Case{"sample.csv.gz", Compression::kGzip},
+        Case{"sample.csv.bz2", Compression::kBzip2}, Case{"sample.csv.xz", Compression::kXz},
+        Case{"sample.csv.zst", Compression::kZstd}}) {
     std::string path = TestDataPath(std::string("compressed/") + c.file);
     auto source = ByteSource::Open(LocalFileSystem(), path);
     ASSERT_TRUE(source.has_value()) << c.file;
@@ -48,7 +49,10 @@ TEST(ByteSourceTest, DecompressesEveryFormatByMagicBytes) {
 TEST(ByteSourceTest, DetectionLooksAtContentNotNames) {
   EXPECT_EQ(DetectCompression("\x1f\x8b\x08"), Compression::kGzip);
   EXPECT_EQ(DetectCompression("BZh9"), Compression::kBzip2);
-  EXPECT_EQ(DetectCompression(std::string_view("\xfd" "7zXZ\0", 6)), Compression::kXz);
+  EXPECT_EQ(DetectCompression(std::string_view("\xfd"
+                                               "7zXZ\0",
+                                               6)),
+            Compression::kXz);
   EXPECT_EQ(DetectCompression("\x28\xb5\x2f\xfd"), Compression::kZstd);
   EXPECT_EQ(DetectCompression("id,score"), Compression::kNone);
   EXPECT_EQ(DetectCompression(""), Compression::kNone);
@@ -56,17 +60,21 @@ TEST(ByteSourceTest, DetectionLooksAtContentNotNames) {
 
 TEST(ByteSourceTest, TruncatedStreamIsBadInput) {
   ScanOptions options;
-  Result<Table> t = ReadTable(LocalFileSystem(), TestDataPath("compressed/truncated.csv.gz"), {}, options);
+  Result<Table> t =
+      ReadTable(LocalFileSystem(), TestDataPath("compressed/truncated.csv.gz"), {}, options);
   ASSERT_FALSE(t.has_value());
   EXPECT_EQ(t.error().code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(t.error().message().find("cannot decompress gzip data"), std::string::npos) << t.error().ToString();
+  EXPECT_NE(t.error().message().find("cannot decompress gzip data"), std::string::npos)
+      << t.error().ToString();
   EXPECT_EQ(t.error().location().file, TestDataPath("compressed/truncated.csv.gz"));
 }
 
 TEST(ByteSourceTest, CompressedFilesReadLikePlainOnes) {
-  for (const char* file : {"sample.csv", "sample.csv.gz", "sample.csv.bz2", "sample.csv.xz", "sample.csv.zst"}) {
+  for (const char* file :
+       {"sample.csv", "sample.csv.gz", "sample.csv.bz2", "sample.csv.xz", "sample.csv.zst"}) {
     ScanSummary summary;
-    Result<Table> t = ReadTable(LocalFileSystem(), TestDataPath(std::string("compressed/") + file), {}, {}, &summary);
+    Result<Table> t = ReadTable(LocalFileSystem(), TestDataPath(std::string("compressed/") + file),
+                                {}, {}, &summary);
     ASSERT_TRUE(t.has_value()) << file << ": " << t.error().ToString();
     EXPECT_EQ(t->num_rows(), 3) << file;
     EXPECT_EQ(t->column(1).null_count(), 1) << file;

@@ -48,7 +48,10 @@ TEST(CsvReaderTest, CrLfAndLfAndCrLineEndings) {
 
 TEST(CsvReaderTest, ByteOrderMarkIsRemoved) {
   ScanSummary summary;
-  Table t = MustRead("\xEF\xBB\xBF" "id,v\n1,2\n", {}, {}, &summary);
+  Table t = MustRead(
+      "\xEF\xBB\xBF"
+      "id,v\n1,2\n",
+      {}, {}, &summary);
   EXPECT_EQ(t.schema().field(0).name, "id");
   EXPECT_EQ(summary.rows, 1);
 }
@@ -90,20 +93,23 @@ TEST(CsvReaderTest, BadNumberIsLocatedByLineAndColumn) {
   spec.schema = Schema({Field{.name = "id", .type = DataType::kInt64},
                         Field{.name = "age", .type = DataType::kInt64}});
   Status s = MustFail("id,age\n1,40\n2,4o\n", spec);
-  EXPECT_EQ(s.ToString(), "input.csv:3:3: found \"4o\" in column \"age\"; expected an integer (int64)");
+  EXPECT_EQ(s.ToString(),
+            "input.csv:3:3: found \"4o\" in column \"age\"; expected an integer (int64)");
 }
 
 TEST(CsvReaderTest, InvalidUtf8IsRejected) {
   Status s = MustFail("name\nok\nbad\xff\n");
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(s.location().line, 3);
-  EXPECT_NE(s.message().find("invalid UTF-8 (byte 0xff at offset 3 of the field)"), std::string::npos)
+  EXPECT_NE(s.message().find("invalid UTF-8 (byte 0xff at offset 3 of the field)"),
+            std::string::npos)
       << s.ToString();
 }
 
 TEST(CsvReaderTest, EmptyFileIsAnError) {
   Status s = MustFail("");
-  EXPECT_EQ(s.ToString(), "input.csv: the file is empty; expected a header or at least one data row");
+  EXPECT_EQ(s.ToString(),
+            "input.csv: the file is empty; expected a header or at least one data row");
 }
 
 TEST(CsvReaderTest, HeaderOnlyGivesZeroRows) {
@@ -131,7 +137,8 @@ TEST(CsvReaderTest, WhitespaceDelimitedLikeUciGerman) {
 
 TEST(CsvReaderTest, DetectsEachDelimiter) {
   for (char d : {',', ';', '\t', '|'}) {
-    std::string text = std::string("a") + d + "b" + d + "c\n1" + d + "2" + d + "3\n4" + d + "5" + d + "6\n";
+    std::string text =
+        std::string("a") + d + "b" + d + "c\n1" + d + "2" + d + "3\n4" + d + "5" + d + "6\n";
     auto reader = [&] {
       MemoryFileSystem fs;
       fs.AddFile("f", text);
@@ -154,10 +161,10 @@ TEST(CsvReaderTest, ExplicitDelimiterAndNoHeader) {
 }
 
 TEST(CsvReaderTest, HeaderDetection) {
-  EXPECT_EQ(MustRead("x,y\n1,2\n").num_rows(), 1);       // names over numbers
-  EXPECT_EQ(MustRead("1,2\n3,4\n").num_rows(), 2);       // numbers: no header
+  EXPECT_EQ(MustRead("x,y\n1,2\n").num_rows(), 1);                        // names over numbers
+  EXPECT_EQ(MustRead("1,2\n3,4\n").num_rows(), 2);                        // numbers: no header
   EXPECT_EQ(MustRead("name,city\nbob,paris\nann,rome\n").num_rows(), 2);  // new texts below
-  EXPECT_EQ(MustRead("a,b\na,c\nb,b\n").num_rows(), 3);   // the first row's values recur
+  EXPECT_EQ(MustRead("a,b\na,c\nb,b\n").num_rows(), 3);  // the first row's values recur
   // A pandas index column has an empty header name.
   Table t = MustRead(",race,sex\n0,White,1\n1,Black,2\n");
   EXPECT_EQ(t.schema().field(0).name, "column_1");
@@ -194,7 +201,8 @@ TEST(CsvReaderTest, SkipPolicyCountsAndExplainsBadRows) {
 
 TEST(CsvReaderTest, UnclosedQuoteIsLocatedAtItsStart) {
   Status s = MustFail("a,b\n1,\"open\n2,3\n");
-  EXPECT_EQ(s.ToString(), "input.csv:2:3: quoted field is never closed; expected a closing quote (\")");
+  EXPECT_EQ(s.ToString(),
+            "input.csv:2:3: quoted field is never closed; expected a closing quote (\")");
 }
 
 TEST(CsvReaderTest, QuoteInsideAnUnquotedFieldIsLiteral) {
@@ -235,7 +243,8 @@ TEST(CsvReaderTest, TextAfterTheSampleInANumericColumnSuggestsASchema) {
   text += "abc\n";
   Status s = MustFail(text, {}, options);
   EXPECT_EQ(s.location().line, 2002);
-  EXPECT_NE(s.expected().find("probity data schema input.csv > schema.yaml"), std::string::npos) << s.ToString();
+  EXPECT_NE(s.expected().find("probity data schema input.csv > schema.yaml"), std::string::npos)
+      << s.ToString();
 }
 
 TEST(CsvReaderTest, LineNumbersStayRightAcrossChunks) {
@@ -252,7 +261,8 @@ TEST(CsvReaderTest, LineNumbersStayRightAcrossChunks) {
 TEST(CsvReaderTest, ResultsDoNotDependOnThreadCount) {
   std::string text = "k,v,s\n";
   for (int i = 0; i < 20000; ++i) {
-    text += std::to_string(i % 97) + "," + std::to_string(i * 0.25) + ",s" + std::to_string(i % 13) + "\n";
+    text += std::to_string(i % 97) + "," + std::to_string(i * 0.25) + ",s" +
+            std::to_string(i % 13) + "\n";
   }
   ScanOptions one;
   one.threads = 1;
@@ -264,7 +274,8 @@ TEST(CsvReaderTest, ResultsDoNotDependOnThreadCount) {
   ASSERT_EQ(a.num_rows(), 20000);
   ASSERT_EQ(b.num_rows(), 20000);
   for (int64_t r = 0; r < a.num_rows(); r += 7) {
-    EXPECT_EQ(a.column(1).float64s()[static_cast<size_t>(r)], b.column(1).float64s()[static_cast<size_t>(r)]);
+    EXPECT_EQ(a.column(1).float64s()[static_cast<size_t>(r)],
+              b.column(1).float64s()[static_cast<size_t>(r)]);
     EXPECT_EQ(a.column(2).StringAt(r), b.column(2).StringAt(r));
   }
 }
@@ -298,7 +309,9 @@ TEST(CsvReaderTest, ReadFaultIsAnIoError) {
 Schema CreditSchema() {
   Field status{.name = "status", .type = DataType::kString};
   status.value_map = {{"A11", "< 0 DM"}, {"A14", "none"}};
-  Field sex{.name = "sex", .type = DataType::kString, .role = ColumnRole::kFacet,
+  Field sex{.name = "sex",
+            .type = DataType::kString,
+            .role = ColumnRole::kFacet,
             .categories = {"male", "female"}};
   Field age{.name = "age", .type = DataType::kInt64, .role = ColumnRole::kFacet, .nullable = false};
   return Schema({status, sex, age});
@@ -316,12 +329,14 @@ TEST(CsvSchemaTest, ValueMapsDecodeCodes) {
 TEST(CsvSchemaTest, UnknownCodeInvalidCategoryAndNullInNonNullable) {
   DatasetSpec spec;
   spec.schema = CreditSchema();
-  EXPECT_EQ(MustFail("status,sex,age\nA12,male,30\n", spec).ToString(),
-            "input.csv:2:1: found unknown code \"A12\" in column \"status\"; expected one of the codes "
-            "in the schema's value map: A11, A14");
-  EXPECT_EQ(MustFail("status,sex,age\nA11,Male,30\n", spec).ToString(),
-            "input.csv:2:5: found \"Male\", which is not a category in column \"sex\"; expected one of "
-            "male, female");
+  EXPECT_EQ(
+      MustFail("status,sex,age\nA12,male,30\n", spec).ToString(),
+      "input.csv:2:1: found unknown code \"A12\" in column \"status\"; expected one of the codes "
+      "in the schema's value map: A11, A14");
+  EXPECT_EQ(
+      MustFail("status,sex,age\nA11,Male,30\n", spec).ToString(),
+      "input.csv:2:5: found \"Male\", which is not a category in column \"sex\"; expected one of "
+      "male, female");
   EXPECT_EQ(MustFail("status,sex,age\nA11,male,NA\n", spec).ToString(),
             "input.csv:2:10: missing value in column \"age\"; expected a value (the column is not "
             "nullable)");

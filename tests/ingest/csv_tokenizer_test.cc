@@ -7,8 +7,8 @@
 namespace probity::ingest::internal {
 namespace {
 
-std::vector<std::vector<std::string>> Rows(std::string text, const CsvDialect& d, size_t* consumed = nullptr,
-                                           size_t* errors = nullptr) {
+std::vector<std::vector<std::string>> Rows(std::string text, const CsvDialect& d,
+                                           size_t* consumed = nullptr, size_t* errors = nullptr) {
   CsvFields f;
   size_t used = TokenizeCsv(text, d, &f);
   if (consumed != nullptr) *consumed = used;
@@ -62,9 +62,10 @@ TEST(CsvTokenizerTest, ReportsJunkAfterQuoteAndContinues) {
   ASSERT_EQ(f.rows(), 2u);
   EXPECT_EQ(f.field(text, 1, 1), "e");
   Status s = DescribeRowError(f.errors[0], CsvDialect{}, text, "t.csv", 10);
-  EXPECT_EQ(s.ToString(),
-            "t.csv:10:4: found 'b' after the closing quote of a field; expected the delimiter ',' or "
-            "the end of the line");
+  EXPECT_EQ(
+      s.ToString(),
+      "t.csv:10:4: found 'b' after the closing quote of a field; expected the delimiter ',' or "
+      "the end of the line");
 }
 
 TEST(CsvTokenizerTest, LocateOffsetCountsLinesThroughUnescapedFields) {

@@ -35,7 +35,8 @@ TEST(JsonLinesReaderTest, MalformedLinesAreLocated) {
   ASSERT_FALSE(t.has_value());
   EXPECT_EQ(t.error().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(t.error().location().line, 2);
-  EXPECT_NE(t.error().message().find("the line is not valid JSON"), std::string::npos) << t.error().ToString();
+  EXPECT_NE(t.error().message().find("the line is not valid JSON"), std::string::npos)
+      << t.error().ToString();
 }
 
 TEST(JsonLinesReaderTest, NestedValuesUnknownKeysAndNonObjects) {
@@ -43,15 +44,18 @@ TEST(JsonLinesReaderTest, NestedValuesUnknownKeysAndNonObjects) {
     Result<Table> t = ReadText(text, {}, {}, nullptr, "rows.jsonl");
     return t.has_value() ? std::string("ok") : t.error().ToString();
   };
-  EXPECT_EQ(error("{\"a\": [1, 2]}\n"),
-            "rows.jsonl:1:1: key \"a\" holds a nested array; expected a number, string, boolean or null");
-  EXPECT_EQ(error("{\"a\": 1}\n[1]\n"), "rows.jsonl:2:1: the line holds a JSON array; expected one JSON object per line");
+  EXPECT_EQ(
+      error("{\"a\": [1, 2]}\n"),
+      "rows.jsonl:1:1: key \"a\" holds a nested array; expected a number, string, boolean or null");
+  EXPECT_EQ(error("{\"a\": 1}\n[1]\n"),
+            "rows.jsonl:2:1: the line holds a JSON array; expected one JSON object per line");
   DatasetSpec spec;
   spec.format.type = FileFormat::kJsonLines;
   spec.schema = Schema({Field{.name = "a", .type = DataType::kInt64}});
   Result<Table> t = ReadText("{\"a\": 1}\n{\"b\": 2}\n", spec, {}, nullptr, "rows.jsonl");
   ASSERT_FALSE(t.has_value());
-  EXPECT_EQ(t.error().ToString(), "rows.jsonl:2:1: unknown key \"b\"; expected only keys named in the schema");
+  EXPECT_EQ(t.error().ToString(),
+            "rows.jsonl:2:1: unknown key \"b\"; expected only keys named in the schema");
 }
 
 TEST(JsonLinesReaderTest, SkipPolicyAndTypeErrors) {
@@ -61,7 +65,8 @@ TEST(JsonLinesReaderTest, SkipPolicyAndTypeErrors) {
   ScanOptions options;
   options.on_bad_row = BadRowPolicy::kSkip;
   ScanSummary summary;
-  Result<Table> t = ReadText("{\"a\": 1}\n{\"a\": \"x\"}\n{\"a\": 3}\nnot json\n", spec, options, &summary, "r.jsonl");
+  Result<Table> t = ReadText("{\"a\": 1}\n{\"a\": \"x\"}\n{\"a\": 3}\nnot json\n", spec, options,
+                             &summary, "r.jsonl");
   ASSERT_TRUE(t.has_value());
   EXPECT_EQ(t->num_rows(), 2);
   EXPECT_EQ(summary.skipped_rows, 2);

@@ -7,10 +7,9 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <set>
-
-#include <nlohmann/json.hpp>
 
 #include "tests/testing/test_data.h"
 
@@ -86,12 +85,14 @@ TEST(ProfileTest, MatchesTheOracle) {
   EXPECT_EQ(small.field.type, DataType::kInt64);
   EXPECT_EQ(small.nulls, g.small_nulls);
   EXPECT_EQ(small.count, static_cast<int64_t>(g.small_ints.size()));
-  EXPECT_EQ(small.distinct, static_cast<int64_t>(std::set<double>(g.small_ints.begin(), g.small_ints.end()).size()));
+  EXPECT_EQ(small.distinct, static_cast<int64_t>(
+                                std::set<double>(g.small_ints.begin(), g.small_ints.end()).size()));
   EXPECT_TRUE(small.distinct_exact);
   ASSERT_TRUE(small.numeric);
   EXPECT_TRUE(small.numeric->quantiles_exact);
   for (size_t k = 0; k < kProfileQuantiles.size(); ++k) {
-    EXPECT_DOUBLE_EQ(small.numeric->quantiles[k], OracleQuantile(g.small_ints, kProfileQuantiles[k]));
+    EXPECT_DOUBLE_EQ(small.numeric->quantiles[k],
+                     OracleQuantile(g.small_ints, kProfileQuantiles[k]));
   }
   double sum = 0;
   for (double v : g.small_ints) sum += v;
@@ -99,7 +100,8 @@ TEST(ProfileTest, MatchesTheOracle) {
   double m2 = 0;
   for (double v : g.small_ints) m2 += (v - mean) * (v - mean);
   EXPECT_NEAR(*small.numeric->mean, mean, 1e-12 * std::abs(mean));
-  EXPECT_NEAR(*small.numeric->std, std::sqrt(m2 / static_cast<double>(g.small_ints.size() - 1)), 1e-10);
+  EXPECT_NEAR(*small.numeric->std, std::sqrt(m2 / static_cast<double>(g.small_ints.size() - 1)),
+              1e-10);
   EXPECT_EQ(small.numeric->min, *std::min_element(g.small_ints.begin(), g.small_ints.end()));
 
   const ColumnProfile& wide = p->columns[1];
@@ -177,7 +179,8 @@ TEST(ProfileTest, WidenedColumnsAreReported) {
 }
 
 TEST(FacetDetectionTest, NamesAndValues) {
-  auto attr = [](const std::string& name, std::vector<std::string> values = {}, bool declared = false) {
+  auto attr = [](const std::string& name, std::vector<std::string> values = {},
+                 bool declared = false) {
     std::optional<FacetCandidate> c = DetectFacetCandidate(name, values, declared);
     return c ? c->attribute : std::string("-");
   };

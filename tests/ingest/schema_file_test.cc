@@ -37,7 +37,8 @@ columns:
   - name: sex
     type: string
     categories: [male, female]
-)", "s.yaml");
+)",
+                                             "s.yaml");
   ASSERT_TRUE(spec.has_value()) << spec.error().ToString();
   EXPECT_EQ(spec->format.type, FileFormat::kCsv);
   EXPECT_EQ(spec->format.delimiter, ' ');
@@ -66,19 +67,25 @@ TEST(SchemaFileTest, JsonIsAcceptedAndOutputHeaderKeysIgnored) {
 
 TEST(SchemaFileTest, ErrorsNameTheLineAndWhatWasExpected) {
   EXPECT_EQ(Error("version: 1\ncolumns:\n  - name: age\n    type: integer\n"),
-            "s.yaml:4:11: unknown type \"integer\" for column \"age\"; expected one of float64, int64, bool, string");
-  EXPECT_EQ(Error("version: 2\ncolumns: []\n"), "s.yaml:1:10: unsupported version \"2\"; expected version: 1");
+            "s.yaml:4:11: unknown type \"integer\" for column \"age\"; expected one of float64, "
+            "int64, bool, string");
+  EXPECT_EQ(Error("version: 2\ncolumns: []\n"),
+            "s.yaml:1:10: unsupported version \"2\"; expected version: 1");
   EXPECT_EQ(Error("columns:\n  - {name: a, type: string}\n"),
             "s.yaml:1:1: key \"version\" is missing; expected version: 1");
   EXPECT_EQ(Error("version: 1\ncolumns:\n  - {name: a, type: string, colour: red}\n"),
-            "s.yaml:3:29: unknown key \"colour\" in a column; expected one of name, type, role, nullable, "
+            "s.yaml:3:29: unknown key \"colour\" in a column; expected one of name, type, role, "
+            "nullable, "
             "missing, categories, values, description");
   EXPECT_EQ(Error("version: 1\nformat: {delimiter: '#'}\ncolumns:\n  - {name: a, type: string}\n"),
-            "s.yaml:2:21: unsupported delimiter \"#\"; expected one of \",\", \";\", \"|\", tab, whitespace");
-  EXPECT_EQ(Error("version: 1\ncolumns:\n  - {name: a, type: string}\n  - {name: a, type: int64}\n"),
-            "s.yaml:3:3: column name \"a\" appears twice; expected unique column names");
+            "s.yaml:2:21: unsupported delimiter \"#\"; expected one of \",\", \";\", \"|\", tab, "
+            "whitespace");
+  EXPECT_EQ(
+      Error("version: 1\ncolumns:\n  - {name: a, type: string}\n  - {name: a, type: int64}\n"),
+      "s.yaml:3:3: column name \"a\" appears twice; expected unique column names");
   EXPECT_EQ(Error("version: 1\ncolumns:\n  - {name: a, type: string, role: target}\n"),
-            "s.yaml:3:35: unknown role \"target\" for column \"a\"; expected one of feature, label, facet, id, "
+            "s.yaml:3:35: unknown role \"target\" for column \"a\"; expected one of feature, "
+            "label, facet, id, "
             "weight, prediction, score");
   EXPECT_EQ(Error("version: 1\ncolumns:\n  - {name: a, type: string, nullable: maybe}\n"),
             "s.yaml:3:39: \"nullable\" is \"maybe\"; expected true or false");
@@ -112,9 +119,10 @@ TEST(SchemaFileTest, WrittenSchemasReadBack) {
 }
 
 TEST(SchemaFileTest, ShippedSchemasLoad) {
-  for (const std::string& path : {probity::testing::TestDataPath("german.schema.yaml"),
-                                  probity::testing::TestDataPath("adult.schema.yaml"),
-                                  std::string(PROBITY_SOURCE_DIR) + "/examples/data/german_credit.schema.yaml"}) {
+  for (const std::string& path :
+       {probity::testing::TestDataPath("german.schema.yaml"),
+        probity::testing::TestDataPath("adult.schema.yaml"),
+        std::string(PROBITY_SOURCE_DIR) + "/examples/data/german_credit.schema.yaml"}) {
     Result<DatasetSpec> spec = LoadSchemaFile(LocalFileSystem(), path);
     EXPECT_TRUE(spec.has_value()) << (spec.has_value() ? "" : spec.error().ToString());
   }

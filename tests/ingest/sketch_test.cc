@@ -144,7 +144,8 @@ TEST(TopKTest, ExactBelowCapacityAndBoundedAbove) {
   std::vector<TopK::Entry> kept = top.Top(50);
   for (const auto& [count, item] : sorted) {
     if (count <= 200000 / 50) break;
-    bool found = std::any_of(kept.begin(), kept.end(), [&](const TopK::Entry& e) { return e.item == item; });
+    bool found =
+        std::any_of(kept.begin(), kept.end(), [&](const TopK::Entry& e) { return e.item == item; });
     EXPECT_TRUE(found) << item;
   }
   TopK small(10);

@@ -32,17 +32,20 @@ inline std::string Slurp(const std::string& path) {
 
 // Runs `argv` (argv[0] is the program path) with stdin from /dev/null, in `directory` if not
 // empty. Output goes through temporary files, so large outputs cannot dead-lock a pipe.
-inline CommandResult RunCommand(const std::vector<std::string>& argv, const std::string& directory = "") {
+inline CommandResult RunCommand(const std::vector<std::string>& argv,
+                                const std::string& directory = "") {
   static int counter = 0;
-  std::string base = std::string(::testing::TempDir()) + "/probity_run_" + std::to_string(::getpid()) + "_" +
-                     std::to_string(counter++);
+  std::string base = std::string(::testing::TempDir()) + "/probity_run_" +
+                     std::to_string(::getpid()) + "_" + std::to_string(counter++);
   std::string out_path = base + ".out";
   std::string err_path = base + ".err";
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
   std::vector<std::string> args = argv;
   if (!directory.empty()) {
     // posix_spawn has no portable chdir action in glibc 2.36's API surface; use a shell.

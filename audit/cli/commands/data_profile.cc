@@ -16,8 +16,9 @@ struct ProfileArgs {
 
 void AddDataProfileCommand(CLI::App* data, const GlobalOptions& global, CommandFn* selected) {
   auto args = std::make_shared<ProfileArgs>();
-  CLI::App* cmd = data->add_subcommand("profile", "Profile a dataset: rows, types, nulls, distinct values, "
-                                                  "quantiles, top values, candidate facets, SHA-256");
+  CLI::App* cmd = data->add_subcommand("profile",
+                                       "Profile a dataset: rows, types, nulls, distinct values, "
+                                       "quantiles, top values, candidate facets, SHA-256");
   AddDatasetOptions(cmd, &args->dataset);
   cmd->add_option("--out", args->out, "Also write the JSON profile to this file");
   cmd->footer(
@@ -27,9 +28,11 @@ void AddDataProfileCommand(CLI::App* data, const GlobalOptions& global, CommandF
       "  probity data profile big.csv.zst --on-bad-row=skip --out profile.json");
   cmd->callback([args, &global, selected] {
     *selected = [args, &global]() -> Result<Verdict> {
-      PROBITY_ASSIGN_OR_RETURN(ingest::DatasetProfile profile, ProfileDatasetFile(args->dataset, global));
+      PROBITY_ASSIGN_OR_RETURN(ingest::DatasetProfile profile,
+                               ProfileDatasetFile(args->dataset, global));
       std::string json = profile.ToJson();
-      if (!args->out.empty()) PROBITY_RETURN_IF_ERROR(LocalFileSystem().WriteFileAtomically(args->out, json));
+      if (!args->out.empty())
+        PROBITY_RETURN_IF_ERROR(LocalFileSystem().WriteFileAtomically(args->out, json));
       std::cout << (global.json ? json : profile.ToText()) << std::flush;
       return Verdict::kPass;
     };

@@ -26,7 +26,8 @@ std::pair<size_t, double> ModalFieldCount(const std::vector<std::vector<std::str
       best_rows = n;
     }
   }
-  return {best, rows.empty() ? 0.0 : static_cast<double>(best_rows) / static_cast<double>(rows.size())};
+  return {best,
+          rows.empty() ? 0.0 : static_cast<double>(best_rows) / static_cast<double>(rows.size())};
 }
 
 }  // namespace

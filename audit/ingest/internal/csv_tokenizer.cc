@@ -206,8 +206,8 @@ char* RowTokenizer::FastRow(char* p) {
   for (const char* q = p; end_ - q >= 16; q += 16) {
     __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
     auto delimiters = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, delimiter)));
-    auto stops = static_cast<unsigned>(_mm_movemask_epi8(
-        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, cr)), _mm_cmpeq_epi8(v, quote))));
+    auto stops = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, cr)), _mm_cmpeq_epi8(v, quote))));
     unsigned before_stop = stops == 0 ? 0xFFFFu : (1u << __builtin_ctz(stops)) - 1;
     if (fields_ == first_field && (delimiters & before_stop) != 0) OpenRow(p);
     for (unsigned d = delimiters & before_stop; d != 0; d &= d - 1) {
@@ -297,8 +297,8 @@ char* RowTokenizer::ScalarRow(char* p) {
         while (p < end_ && (ws ? IsWs(*p) : IsSpace(*p))) ++p;
       }
       spaces_after_quote = p != after_quote;
-      bool at_separator = p >= end_ || *p == '\n' || *p == '\r' ||
-                          (ws ? spaces_after_quote : *p == delimiter_);
+      bool at_separator =
+          p >= end_ || *p == '\n' || *p == '\r' || (ws ? spaces_after_quote : *p == delimiter_);
       if (!at_separator) {
         // The row is bad; as FindLastRowEnd does, read the junk as the rest of an unquoted
         // field and go on, so that row boundaries stay where the chunker put them.
@@ -373,7 +373,9 @@ int64_t CountLineEnds(std::string_view text) {
 #endif
   count += std::count(p, end, '\n');
   // A CR ends a line only when no LF follows it (old Mac files); most files have no CR.
-  for (const char* q = data; (q = static_cast<const char*>(std::memchr(q, '\r', static_cast<size_t>(end - q)))) != nullptr;
+  for (const char* q = data;
+       (q = static_cast<const char*>(std::memchr(q, '\r', static_cast<size_t>(end - q)))) !=
+       nullptr;
        ++q) {
     if (q + 1 == end || q[1] != '\n') ++count;
   }
@@ -402,7 +404,8 @@ Status DescribeRowError(const CsvRowError& error, const CsvDialect& dialect, std
         .At(std::move(where))
         .Expecting(std::string("a closing quote (") + dialect.quote + ")");
   }
-  return InvalidArgumentError("found " + Printable(error.found) + " after the closing quote of a field")
+  return InvalidArgumentError("found " + Printable(error.found) +
+                              " after the closing quote of a field")
       .At(std::move(where))
       .Expecting(DelimiterDescription(dialect) + " or the end of the line");
 }

@@ -40,9 +40,9 @@ struct CsvFields {
   // row_field.back() entries are meaningful (the arrays are reused and never shrink).
   std::vector<uint32_t> begin;
   std::vector<uint32_t> end;
-  std::vector<uint32_t> row_field;  // per row: index of its first field; one extra at the end
-  std::vector<uint32_t> row_offset; // per row: offset of its first byte
-  std::vector<CsvRowError> errors;  // in row order
+  std::vector<uint32_t> row_field;   // per row: index of its first field; one extra at the end
+  std::vector<uint32_t> row_offset;  // per row: offset of its first byte
+  std::vector<CsvRowError> errors;   // in row order
   int64_t blank_lines = 0;
 
   size_t rows() const { return row_offset.size(); }

@@ -93,7 +93,7 @@ std::vector<Column> RowConverter::NewColumns(int64_t rows) const {
 
 template <DataType kType>
 inline bool RowConverter::AppendTyped(const Rules& rules, std::string_view text, bool is_null,
-                               Column& column) const {
+                                      Column& column) const {
   if (is_null || IsMissing(rules, text)) {
     if (!rules.nullable) return false;
     column.AppendNull();
@@ -124,7 +124,8 @@ inline bool RowConverter::AppendTyped(const Rules& rules, std::string_view text,
       return true;
     }
     double d;
-    if (!rules.widenable || ParseFloat64(text, &d) != NumberParse::kOk || std::isnan(d)) return false;
+    if (!rules.widenable || ParseFloat64(text, &d) != NumberParse::kOk || std::isnan(d))
+      return false;
     if (column.type() == DataType::kInt64) column.WidenToFloat64();
     column.AppendFloat64(d);
   } else if constexpr (kType == DataType::kBool) {
@@ -158,8 +159,9 @@ bool RowConverter::AppendCell(size_t index, std::string_view text, bool is_null,
 }
 
 template <typename T>
-Column RowConverter::ConvertNumbers(const Rules& rules, std::string_view text, const CsvFields& fields,
-                                    size_t k, const std::vector<uint8_t>& row_ok,
+Column RowConverter::ConvertNumbers(const Rules& rules, std::string_view text,
+                                    const CsvFields& fields, size_t k,
+                                    const std::vector<uint8_t>& row_ok,
                                     std::vector<uint32_t>* bad) const {
   constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
   const size_t rows = fields.rows();
@@ -208,7 +210,8 @@ Column RowConverter::ConvertNumbers(const Rules& rules, std::string_view text, c
       if (ok) {
         values[r] = v;
         if (!widened.empty()) widened[r] = static_cast<double>(v);
-      } else if (double d; rules.widenable && ParseFloat64(value, &d) == NumberParse::kOk && !std::isnan(d)) {
+      } else if (double d;
+                 rules.widenable && ParseFloat64(value, &d) == NumberParse::kOk && !std::isnan(d)) {
         if (widened.empty()) {
           widened.resize(rows);
           for (size_t j = 0; j < r; ++j) {
@@ -235,11 +238,14 @@ Column RowConverter::ConvertNumbers(const Rules& rules, std::string_view text, c
   }
 }
 
-Column RowConverter::ConvertColumn(size_t index, std::string_view text, const CsvFields& fields, size_t k,
-                                   const std::vector<uint8_t>& row_ok, std::vector<uint32_t>* bad) const {
+Column RowConverter::ConvertColumn(size_t index, std::string_view text, const CsvFields& fields,
+                                   size_t k, const std::vector<uint8_t>& row_ok,
+                                   std::vector<uint32_t>* bad) const {
   const Rules& rules = rules_[index];
-  if (rules.type == DataType::kFloat64) return ConvertNumbers<double>(rules, text, fields, k, row_ok, bad);
-  if (rules.type == DataType::kInt64) return ConvertNumbers<int64_t>(rules, text, fields, k, row_ok, bad);
+  if (rules.type == DataType::kFloat64)
+    return ConvertNumbers<double>(rules, text, fields, k, row_ok, bad);
+  if (rules.type == DataType::kInt64)
+    return ConvertNumbers<int64_t>(rules, text, fields, k, row_ok, bad);
   Column column(rules.type);
   column.Reserve(static_cast<int64_t>(fields.rows()));
   auto run = [&](auto append) {
@@ -260,7 +266,9 @@ Column RowConverter::ConvertColumn(size_t index, std::string_view text, const Cs
   if (rules.type == DataType::kBool) {
     run([&](std::string_view v) { return AppendTyped<DataType::kBool>(rules, v, false, column); });
   } else {
-    run([&](std::string_view v) { return AppendTyped<DataType::kString>(rules, v, false, column); });
+    run([&](std::string_view v) {
+      return AppendTyped<DataType::kString>(rules, v, false, column);
+    });
   }
   return column;
 }
@@ -295,30 +303,36 @@ Status RowConverter::CellError(size_t index, std::string_view text, bool is_null
       double v;
       NumberParse r = ParseFloat64(text, &v);
       if (r == NumberParse::kOutOfRange) {
-        return error("number " + Quoted(text) + " is out of the float64 range", TypeExpectation(rules.type));
+        return error("number " + Quoted(text) + " is out of the float64 range",
+                     TypeExpectation(rules.type));
       }
-      if (r == NumberParse::kOk) return error("missing value (NaN)", "a value (the column is not nullable)");
+      if (r == NumberParse::kOk)
+        return error("missing value (NaN)", "a value (the column is not nullable)");
       return error("found " + Quoted(text), TypeExpectation(rules.type));
     }
     case DataType::kInt64: {
       int64_t i;
       NumberParse r = ParseInt64(text, &i);
       if (r == NumberParse::kOutOfRange) {
-        return error("integer " + Quoted(text) + " is out of the int64 range", TypeExpectation(rules.type));
+        return error("integer " + Quoted(text) + " is out of the int64 range",
+                     TypeExpectation(rules.type));
       }
-      return error("found " + Quoted(text), rules.widenable ? "a number" : TypeExpectation(rules.type));
+      return error("found " + Quoted(text),
+                   rules.widenable ? "a number" : TypeExpectation(rules.type));
     }
     case DataType::kBool: return error("found " + Quoted(text), TypeExpectation(rules.type));
     case DataType::kString: {
       int64_t bad = FindInvalidUtf8(text);
       if (bad >= 0) {
         char byte[8];
-        std::snprintf(byte, sizeof byte, "0x%02x", static_cast<unsigned char>(text[static_cast<size_t>(bad)]));
-        return error(std::string("invalid UTF-8 (byte ") + byte + " at offset " + std::to_string(bad) +
-                         " of the field)",
+        std::snprintf(byte, sizeof byte, "0x%02x",
+                      static_cast<unsigned char>(text[static_cast<size_t>(bad)]));
+        return error(std::string("invalid UTF-8 (byte ") + byte + " at offset " +
+                         std::to_string(bad) + " of the field)",
                      "UTF-8 text");
       }
-      return error("found " + Quoted(text) + ", which is not a category", "one of " + rules.categories_text);
+      return error("found " + Quoted(text) + ", which is not a category",
+                   "one of " + rules.categories_text);
     }
   }
   return InternalError("unknown column type");

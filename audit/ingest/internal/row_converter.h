@@ -66,7 +66,8 @@ class RowConverter {
   static bool IsMissing(const Rules& rules, std::string_view text) {
     if (text.empty()) return rules.empty_is_missing;
     // Most values fail one of these cheap tests (numbers never start like "NA" or "?").
-    if (text.size() > rules.max_missing_length || !rules.missing_first[static_cast<unsigned char>(text[0])]) {
+    if (text.size() > rules.max_missing_length ||
+        !rules.missing_first[static_cast<unsigned char>(text[0])]) {
       return false;
     }
     for (const std::string& m : rules.missing) {
@@ -76,10 +77,12 @@ class RowConverter {
   }
   // Numeric columns are built straight into arrays, without per-value bookkeeping.
   template <typename T>
-  Column ConvertNumbers(const Rules& rules, std::string_view text, const CsvFields& fields, size_t k,
-                        const std::vector<uint8_t>& row_ok, std::vector<uint32_t>* bad) const;
+  Column ConvertNumbers(const Rules& rules, std::string_view text, const CsvFields& fields,
+                        size_t k, const std::vector<uint8_t>& row_ok,
+                        std::vector<uint32_t>* bad) const;
   template <DataType kType>
-  [[gnu::always_inline]] inline bool AppendTyped(const Rules& rules, std::string_view text, bool is_null, Column& column) const;
+  [[gnu::always_inline]] inline bool AppendTyped(const Rules& rules, std::string_view text,
+                                                 bool is_null, Column& column) const;
 
   std::vector<Rules> rules_;
   std::string file_;

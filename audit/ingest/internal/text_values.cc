@@ -48,12 +48,12 @@ std::optional<bool> ParseBool(std::string_view text, bool strict) {
   if (EqualsIgnoreCase(text, "true")) return true;
   if (EqualsIgnoreCase(text, "false")) return false;
   if (strict) return std::nullopt;
-  if (EqualsIgnoreCase(text, "yes") || EqualsIgnoreCase(text, "t") ||
-      EqualsIgnoreCase(text, "y") || text == "1") {
+  if (EqualsIgnoreCase(text, "yes") || EqualsIgnoreCase(text, "t") || EqualsIgnoreCase(text, "y") ||
+      text == "1") {
     return true;
   }
-  if (EqualsIgnoreCase(text, "no") || EqualsIgnoreCase(text, "f") ||
-      EqualsIgnoreCase(text, "n") || text == "0") {
+  if (EqualsIgnoreCase(text, "no") || EqualsIgnoreCase(text, "f") || EqualsIgnoreCase(text, "n") ||
+      text == "0") {
     return false;
   }
   return std::nullopt;

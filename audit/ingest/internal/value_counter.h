@@ -3,8 +3,8 @@
 // overflow. Used for exact quantiles and distinct counts of low-cardinality columns.
 #pragma once
 
-#include <cstdint>
 #include <cstddef>
+#include <cstdint>
 #include <utility>
 #include <vector>
 
