@@ -23,47 +23,48 @@ const char* BenchFile(benchmark::State& state) {
   return path;
 }
 
-void BM_ScanCsv(benchmark::State& state) {
+// Opens the benchmark file with `state.range(0)` threads; nullptr (and the benchmark
+// skipped) when there is no file or it cannot be read.
+std::unique_ptr<DatasetReader> OpenBenchReader(benchmark::State& state) {
   const char* path = BenchFile(state);
-  if (path == nullptr) return;
+  if (path == nullptr) return nullptr;
+  ScanOptions options;
+  options.threads = static_cast<int>(state.range(0));
+  auto reader = DatasetReader::Open(LocalFileSystem(), path, {}, options);
+  if (!reader.has_value()) {
+    state.SkipWithError(reader.error().ToString().c_str());
+    return nullptr;
+  }
+  return std::move(reader).value();
+}
+
+void BM_ScanCsv(benchmark::State& state) {
   int64_t bytes = 0;
   for (auto _ : state) {
-    ScanOptions options;
-    options.threads = static_cast<int>(state.range(0));
-    auto reader = DatasetReader::Open(LocalFileSystem(), path, {}, options);
-    if (!reader.has_value()) {
-      state.SkipWithError(reader.error().ToString().c_str());
-      return;
-    }
+    std::unique_ptr<DatasetReader> reader = OpenBenchReader(state);
+    if (reader == nullptr) return;
     int64_t rows = 0;
-    Status s = (*reader)->Scan(
+    Status s = reader->Scan(
         [](const RowBatch&) -> Result<std::shared_ptr<void>> { return std::shared_ptr<void>(); },
         [&](RowBatch&& b, std::shared_ptr<void>) {
           rows += b.rows.num_rows();
           return OkStatus();
         });
     benchmark::DoNotOptimize(rows);
-    bytes += (*reader)->summary().text_bytes;
+    bytes += reader->summary().text_bytes;
   }
   state.SetBytesProcessed(bytes);
 }
 BENCHMARK(BM_ScanCsv)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_Profile(benchmark::State& state) {
-  const char* path = BenchFile(state);
-  if (path == nullptr) return;
   int64_t bytes = 0;
   for (auto _ : state) {
-    ScanOptions options;
-    options.threads = static_cast<int>(state.range(0));
-    auto reader = DatasetReader::Open(LocalFileSystem(), path, {}, options);
-    if (!reader.has_value()) {
-      state.SkipWithError(reader.error().ToString().c_str());
-      return;
-    }
-    auto profile = ProfileDataset(**reader);
+    std::unique_ptr<DatasetReader> reader = OpenBenchReader(state);
+    if (reader == nullptr) return;
+    auto profile = ProfileDataset(*reader);
     benchmark::DoNotOptimize(profile);
-    bytes += (*reader)->summary().text_bytes;
+    bytes += reader->summary().text_bytes;
   }
   state.SetBytesProcessed(bytes);
 }

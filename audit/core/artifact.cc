@@ -4,10 +4,12 @@
 #include <utility>
 #include <vector>
 
+#include "audit/core/internal/name_table.h"
+
 namespace probity {
 namespace {
 
-constexpr std::array<std::pair<ArtifactKind, std::string_view>, 9> kKindNames = {{
+constexpr internal::NameTable<ArtifactKind, 9> kKindNames = {{
     {ArtifactKind::kDataset, "dataset"},
     {ArtifactKind::kModel, "model"},
     {ArtifactKind::kCode, "code"},
@@ -41,17 +43,11 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 16> kMediaTy
 }  // namespace
 
 std::string_view ArtifactKindName(ArtifactKind kind) {
-  for (const auto& [k, name] : kKindNames) {
-    if (k == kind) return name;
-  }
-  return "other";
+  return internal::NameOf(kKindNames, kind, "other");
 }
 
 std::optional<ArtifactKind> ParseArtifactKind(std::string_view name) {
-  for (const auto& [k, n] : kKindNames) {
-    if (n == name) return k;
-  }
-  return std::nullopt;
+  return internal::ValueOf(kKindNames, name);
 }
 
 std::string MediaTypeForPath(std::string_view path) {

@@ -26,25 +26,27 @@ double Column::NumberAt(int64_t row) const {
   return std::numeric_limits<double>::quiet_NaN();
 }
 
+Column Column::WithValidity(DataType type, size_t rows, std::vector<uint64_t> validity,
+                            int64_t null_count) {
+  PROBITY_CHECK(validity.size() == (rows + 63) / 64);
+  Column c(type);
+  c.size_ = static_cast<int64_t>(rows);
+  c.null_count_ = null_count;
+  c.validity_ = std::move(validity);
+  return c;
+}
+
 Column Column::FromFloat64(std::vector<double> values, std::vector<uint64_t> validity,
                            int64_t null_count) {
-  PROBITY_CHECK(validity.size() == (values.size() + 63) / 64);
-  Column c(DataType::kFloat64);
-  c.size_ = static_cast<int64_t>(values.size());
-  c.null_count_ = null_count;
+  Column c = WithValidity(DataType::kFloat64, values.size(), std::move(validity), null_count);
   c.f64_ = std::move(values);
-  c.validity_ = std::move(validity);
   return c;
 }
 
 Column Column::FromInt64(std::vector<int64_t> values, std::vector<uint64_t> validity,
                          int64_t null_count) {
-  PROBITY_CHECK(validity.size() == (values.size() + 63) / 64);
-  Column c(DataType::kInt64);
-  c.size_ = static_cast<int64_t>(values.size());
-  c.null_count_ = null_count;
+  Column c = WithValidity(DataType::kInt64, values.size(), std::move(validity), null_count);
   c.i64_ = std::move(values);
-  c.validity_ = std::move(validity);
   return c;
 }
 

@@ -95,6 +95,9 @@ class Column {
     ++size_;
   }
   int32_t InternString(std::string_view v);
+  // A column of `rows` rows with the given validity bits and no values yet.
+  static Column WithValidity(DataType type, size_t rows, std::vector<uint64_t> validity,
+                             int64_t null_count);
   void RehashDictionary(size_t capacity);
 
   DataType type_;

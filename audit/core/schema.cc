@@ -4,17 +4,19 @@
 #include <array>
 #include <utility>
 
+#include "audit/core/internal/name_table.h"
+
 namespace probity {
 namespace {
 
-constexpr std::array<std::pair<DataType, std::string_view>, 4> kTypeNames = {{
+constexpr internal::NameTable<DataType, 4> kTypeNames = {{
     {DataType::kFloat64, "float64"},
     {DataType::kInt64, "int64"},
     {DataType::kBool, "bool"},
     {DataType::kString, "string"},
 }};
 
-constexpr std::array<std::pair<ColumnRole, std::string_view>, 7> kRoleNames = {{
+constexpr internal::NameTable<ColumnRole, 7> kRoleNames = {{
     {ColumnRole::kFeature, "feature"},
     {ColumnRole::kLabel, "label"},
     {ColumnRole::kFacet, "facet"},
@@ -24,30 +26,15 @@ constexpr std::array<std::pair<ColumnRole, std::string_view>, 7> kRoleNames = {{
     {ColumnRole::kScore, "score"},
 }};
 
-template <typename E, size_t N>
-std::string_view NameOf(const std::array<std::pair<E, std::string_view>, N>& table, E value) {
-  for (const auto& [v, name] : table) {
-    if (v == value) return name;
-  }
-  return "unknown";
-}
-
-template <typename E, size_t N>
-std::optional<E> ValueOf(const std::array<std::pair<E, std::string_view>, N>& table,
-                         std::string_view name) {
-  for (const auto& [v, n] : table) {
-    if (n == name) return v;
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
-std::string_view DataTypeName(DataType type) { return NameOf(kTypeNames, type); }
-std::string_view ColumnRoleName(ColumnRole role) { return NameOf(kRoleNames, role); }
-std::optional<DataType> ParseDataType(std::string_view name) { return ValueOf(kTypeNames, name); }
+std::string_view DataTypeName(DataType type) { return internal::NameOf(kTypeNames, type); }
+std::string_view ColumnRoleName(ColumnRole role) { return internal::NameOf(kRoleNames, role); }
+std::optional<DataType> ParseDataType(std::string_view name) {
+  return internal::ValueOf(kTypeNames, name);
+}
 std::optional<ColumnRole> ParseColumnRole(std::string_view name) {
-  return ValueOf(kRoleNames, name);
+  return internal::ValueOf(kRoleNames, name);
 }
 
 Schema::Schema(std::vector<Field> fields) : fields_(std::move(fields)) {

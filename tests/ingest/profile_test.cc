@@ -58,7 +58,7 @@ Generated Generate(int rows, uint64_t seed) {
       wide = buffer;
       g.wide.push_back(std::strtod(buffer, nullptr));
     }
-    std::string group = "g" + std::to_string((rng() % 7) * (rng() % 3));
+    std::string group = std::string("g").append(std::to_string((rng() % 7) * (rng() % 3)));
     g.groups.push_back(group);
     g.csv += small + "," + wide + "," + group + "\n";
   }

@@ -126,7 +126,7 @@ TEST(TopKTest, ExactBelowCapacityAndBoundedAbove) {
   TopK top(50);
   std::geometric_distribution<int> zipfish(0.1);
   for (int i = 0; i < 200000; ++i) {
-    std::string item = "v" + std::to_string(zipfish(rng));
+    std::string item = std::string("v").append(std::to_string(zipfish(rng)));
     top.Add(item, 1);
     ++truth[item];
   }
