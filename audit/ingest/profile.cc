@@ -117,7 +117,7 @@ class NumericAccumulator {
     } else if (p.sketch) {
       if (!sketch_mode_) EnterSketchMode();
       sketch_.Merge(*p.sketch);
-      hll_.Merge(*p.hll);
+      hll_->Merge(*p.hll);
     }
   }
 
@@ -182,7 +182,7 @@ class NumericAccumulator {
     } else {
       // More than the exact cap were seen, and there cannot be more than there are values.
       out->distinct =
-          std::clamp<int64_t>(std::llround(hll_.Estimate()), kExactNumericCap + 1, m.n) +
+          std::clamp<int64_t>(std::llround(hll_->Estimate()), kExactNumericCap + 1, m.n) +
           distinct_infinities;
       out->distinct_exact = false;
       out->distinct_relative_standard_error = HyperLogLog::RelativeStandardError();
@@ -204,9 +204,10 @@ class NumericAccumulator {
  private:
   void AddToSketch(uint64_t key, int64_t count) {
     sketch_.Add(ValueOfKey(key), count);
-    hll_.AddHash(Mix64(key));
+    hll_->AddHash(Mix64(key));
   }
   void EnterSketchMode() {
+    hll_ = std::make_unique<HyperLogLog>();
     for (const auto& [key, count] : exact_.Entries()) AddToSketch(key, count);
     exact_ = internal::ValueCounter();
     sketch_mode_ = true;
@@ -218,7 +219,7 @@ class NumericAccumulator {
   internal::ValueCounter exact_;
   bool sketch_mode_ = false;
   QuantileSketch sketch_{kSketchAccuracy};
-  HyperLogLog hll_;
+  std::unique_ptr<HyperLogLog> hll_;  // 16 KiB, allocated only past the exact cap
 };
 
 class CategoryAccumulator {
@@ -230,7 +231,7 @@ class CategoryAccumulator {
       return;
     }
     top_.Add(value, count);
-    hll_.AddHash(HashBytes(value));
+    hll_->AddHash(HashBytes(value));
   }
 
   void Finish(int64_t count, ColumnProfile* out) const {
@@ -246,7 +247,7 @@ class CategoryAccumulator {
       return;
     }
     out->distinct =
-        std::clamp<int64_t>(std::llround(hll_.Estimate()), kExactCategoryCap + 1, count);
+        std::clamp<int64_t>(std::llround(hll_->Estimate()), kExactCategoryCap + 1, count);
     out->distinct_exact = false;
     out->distinct_relative_standard_error = HyperLogLog::RelativeStandardError();
     for (const TopK::Entry& e : top_.Top(kTopValues)) {
@@ -257,6 +258,7 @@ class CategoryAccumulator {
 
  private:
   void Spill() {
+    hll_ = std::make_unique<HyperLogLog>();
     std::vector<std::pair<std::string, int64_t>> entries(exact_.begin(), exact_.end());
     std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
       return a.second != b.second ? a.second > b.second : a.first < b.first;
@@ -265,14 +267,14 @@ class CategoryAccumulator {
     overflow_ = true;
     for (const auto& [value, count] : entries) {
       top_.Add(value, count);
-      hll_.AddHash(HashBytes(value));
+      hll_->AddHash(HashBytes(value));
     }
   }
 
   std::unordered_map<std::string, int64_t> exact_;
   bool overflow_ = false;
   TopK top_{kTopKCapacity};
-  HyperLogLog hll_;
+  std::unique_ptr<HyperLogLog> hll_;  // 16 KiB, allocated only past the exact cap
 };
 
 // Sum, minimum and maximum with four independent accumulators, so the loop is not bound by
