@@ -7,7 +7,7 @@ find_package(LibArchive REQUIRED)
 # its read filters (gzip, bzip2, xz, zstd) and raw format, and the shared library would load
 # libxml2, ICU, nettle, libacl and lz4 at every start (about 20 ms).
 find_library(PROBITY_LIBARCHIVE_STATIC NAMES libarchive.a)
-find_package(ZLIB)
+find_package(ZLIB REQUIRED)  # gzip: zlib checks CRC-32 (libarchive's gzip filter does not)
 find_package(BZip2)
 find_package(LibLZMA)
 find_library(PROBITY_ZSTD_LIBRARY NAMES zstd)

@@ -43,9 +43,17 @@ int Run(int argc, char** argv) {
   CommandFn selected;
   AddDataCommands(app, global, &selected);
   AddDemoCommand(app, global, &selected);
+  // Global options may follow any command; say so in every command's help.
+  const std::string global_note =
+      "\n\nGlobal options (before or after the command): --json, -q/--quiet, --threads N,\n"
+      "--workspace DIR. Exit codes and details: probity --help, docs/cli.md";
   for (CLI::App* sub : app.get_subcommands({})) {
     sub->fallthrough();
-    for (CLI::App* subsub : sub->get_subcommands({})) subsub->fallthrough();
+    sub->footer(sub->get_footer() + global_note);
+    for (CLI::App* subsub : sub->get_subcommands({})) {
+      subsub->fallthrough();
+      subsub->footer(subsub->get_footer() + global_note);
+    }
   }
 
   try {

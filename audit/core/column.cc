@@ -196,7 +196,6 @@ Status Column::AppendColumn(const Column& other) {
                                 " column to a " + std::string(DataTypeName(type_)) + " column")
         .Expecting("columns of the same type");
   }
-  Reserve(size_ + other.size_);
   std::vector<int32_t> remap;
   if (type_ == DataType::kString) {
     remap.reserve(other.dictionary_.size());

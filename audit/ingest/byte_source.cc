@@ -1,6 +1,7 @@
 #include "audit/ingest/byte_source.h"
 
 #include <archive.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <cstring>
@@ -83,6 +84,77 @@ class PlainSource : public ByteSource {
   HashingInput input_;
 };
 
+Status DecompressError(const std::string& path, Compression c, const std::string& what) {
+  std::string name(CompressionName(c));
+  return InvalidArgumentError("cannot decompress " + name + " data: " + what)
+      .At({path, 0, 0})
+      .Expecting("a complete, uncorrupted " + name + " stream");
+}
+
+// gzip through zlib, which checks every member's CRC-32 and length (libarchive's gzip filter
+// does not, so a flipped byte would pass unnoticed). Concatenated members are read in turn.
+class GzipSource : public ByteSource {
+ public:
+  GzipSource(std::string path, int64_t size, HashingInput input)
+      : ByteSource(std::move(path), Compression::kGzip, size),
+        input_(std::move(input)),
+        block_(kStoredBlock) {}
+  ~GzipSource() override {
+    if (started_) inflateEnd(&stream_);
+  }
+
+  Status Start() {
+    if (inflateInit2(&stream_, 16 + MAX_WBITS) != Z_OK)
+      return InternalError("zlib: cannot initialise");
+    started_ = true;
+    return OkStatus();
+  }
+
+  Result<size_t> Read(std::span<char> buffer) override {
+    stream_.next_out = reinterpret_cast<Bytef*>(buffer.data());
+    stream_.avail_out = static_cast<uInt>(std::min<size_t>(buffer.size(), UINT32_MAX));
+    const uInt wanted = stream_.avail_out;
+    while (stream_.avail_out > 0 && !done_) {
+      if (stream_.avail_in == 0) {
+        PROBITY_ASSIGN_OR_RETURN(size_t n, input_.Read(block_));
+        stored_bytes_read_ = input_.consumed();
+        if (n == 0) {
+          if (member_open_)
+            return DecompressError(path_, compression_, "the stream ends inside a member");
+          done_ = true;
+          break;
+        }
+        stream_.next_in = reinterpret_cast<Bytef*>(block_.data());
+        stream_.avail_in = static_cast<uInt>(n);
+      }
+      member_open_ = true;
+      int r = inflate(&stream_, Z_NO_FLUSH);
+      if (r == Z_STREAM_END) {
+        member_open_ = false;
+        if (inflateReset(&stream_) != Z_OK) return InternalError("zlib: cannot reset");
+      } else if (r != Z_OK && r != Z_BUF_ERROR) {
+        return DecompressError(path_, compression_,
+                               stream_.msg != nullptr ? stream_.msg : "zlib error");
+      }
+    }
+    return static_cast<size_t>(wanted - stream_.avail_out);
+  }
+
+  Result<Digest> FinishDigest() override {
+    PROBITY_ASSIGN_OR_RETURN(Digest d, input_.Finish());
+    stored_bytes_read_ = input_.consumed();
+    return d;
+  }
+
+ private:
+  HashingInput input_;
+  std::vector<char> block_;
+  z_stream stream_{};
+  bool started_ = false;
+  bool member_open_ = false;
+  bool done_ = false;
+};
+
 class DecompressingSource : public ByteSource {
  public:
   DecompressingSource(std::string path, Compression c, int64_t size, HashingInput input)
@@ -94,7 +166,6 @@ class DecompressingSource : public ByteSource {
   Status Start() {
     archive_ = archive_read_new();
     if (archive_ == nullptr) return InternalError("libarchive: out of memory");
-    archive_read_support_filter_gzip(archive_);
     archive_read_support_filter_bzip2(archive_);
     archive_read_support_filter_xz(archive_);
     archive_read_support_filter_zstd(archive_);
@@ -146,11 +217,7 @@ class DecompressingSource : public ByteSource {
   Status ArchiveError() {
     if (!read_error_.ok()) return read_error_;
     const char* what = archive_ != nullptr ? archive_error_string(archive_) : nullptr;
-    return InvalidArgumentError("cannot decompress " + std::string(CompressionName(compression_)) +
-                                " data: " + (what != nullptr ? what : "unknown error"))
-        .At({path_, 0, 0})
-        .Expecting("a complete, uncorrupted " + std::string(CompressionName(compression_)) +
-                   " stream");
+    return DecompressError(path_, compression_, what != nullptr ? what : "unknown error");
   }
 
   HashingInput input_;
@@ -176,7 +243,8 @@ std::string_view CompressionName(Compression c) {
 Compression DetectCompression(std::string_view head) {
   auto starts = [&](std::string_view magic) { return head.starts_with(magic); };
   if (starts("\x1f\x8b")) return Compression::kGzip;
-  if (starts("BZh")) return Compression::kBzip2;
+  if (starts("BZh") && head.size() > 3 && head[3] >= '1' && head[3] <= '9')
+    return Compression::kBzip2;
   if (starts(std::string_view("\xfd"
                               "7zXZ\0",
                               6)))
@@ -195,6 +263,11 @@ Result<std::unique_ptr<ByteSource>> ByteSource::Open(FileSystem& fs, const std::
   if (c == Compression::kNone) {
     return std::unique_ptr<ByteSource>(
         std::make_unique<PlainSource>(display, size, std::move(input)));
+  }
+  if (c == Compression::kGzip) {
+    auto gzip = std::make_unique<GzipSource>(display, size, std::move(input));
+    PROBITY_RETURN_IF_ERROR(gzip->Start());
+    return std::unique_ptr<ByteSource>(std::move(gzip));
   }
   auto source = std::make_unique<DecompressingSource>(display, c, size, std::move(input));
   PROBITY_RETURN_IF_ERROR(source->Start());

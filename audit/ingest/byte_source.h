@@ -1,6 +1,7 @@
-// ByteSource streams a file's contents, transparently decompressing gzip, bzip2, xz and
-// zstd (recognised by their magic bytes, not the file name) through libarchive's raw format,
-// while hashing the bytes as stored on disk. Readers in audit/ingest sit on top of it.
+// ByteSource streams a file's contents, transparently decompressing gzip (zlib, which
+// checks each member's CRC-32), bzip2, xz and zstd (libarchive's raw format), recognised by
+// their magic bytes rather than the file name, while hashing the bytes as stored on disk.
+// Readers in audit/ingest sit on top of it.
 //
 //   PROBITY_ASSIGN_OR_RETURN(auto source, ByteSource::Open(LocalFileSystem(), "adult.data.gz"));
 //   PROBITY_ASSIGN_OR_RETURN(size_t n, source->Read(buffer));  // decompressed bytes; 0 at end

@@ -324,19 +324,20 @@ Status DatasetReader::PrepareJsonLines(const DatasetSpec& spec, std::string_view
               nlohmann::ordered_json::parse(line, nullptr, /*allow_exceptions=*/false);
           if (!row.is_object()) return OkStatus();  // reported with its location by the scan
           for (const auto& [key, value] : row.items()) {
+            if (key.empty()) {
+              return InvalidArgumentError("a key is empty")
+                  .At({path_, number, 1})
+                  .Expecting("non-empty keys (they name the columns)");
+            }
             auto it = key_index.find(key);
             if (it == key_index.end()) {
               it = key_index.emplace(key, keys.size()).first;
               keys.push_back(key);
             }
+            // A nested value says nothing about the column's type; the scan reports it.
             bool is_null;
-            if (!JsonScalarText(value, &text, &is_null)) {
-              return InvalidArgumentError("key \"" + key + "\" holds a nested " +
-                                          std::string(value.type_name()))
-                  .At({path_, number, 1})
-                  .Expecting("a number, string, boolean or null");
-            }
-            inference.Observe(it->second, text, is_null);
+            if (JsonScalarText(value, &text, &is_null))
+              inference.Observe(it->second, text, is_null);
           }
           ++sampled;
           return OkStatus();
@@ -481,13 +482,25 @@ Result<RowBatch> DatasetReader::ParseCsvChunk(internal::Chunk& chunk) const {
                                    internal::LocateOffset(text, chunk.first_line, fields.begin[i]));
     };
     if (options_.on_bad_row == BadRowPolicy::kFail) return describe(problems.front());
+    // Under kSkip only the first few messages are kept, so only those are built (locating
+    // a row scans the chunk up to it).
     std::vector<uint8_t> keep(rows, 1);
     for (const Problem& p : problems) {
       if (keep[p.row] == 0) continue;
       keep[p.row] = 0;
-      PROBITY_RETURN_IF_ERROR(BadRow(batch, describe(p)));
+      ++batch.skipped_rows;
+      if (batch.skipped_examples.size() < ScanSummary::kMaxSkippedExamples) {
+        batch.skipped_examples.push_back(describe(p).InFile(path_));
+      }
     }
-    for (Column& column : columns) column = column.Filter(keep);
+    // Convert again without the bad rows, so that nothing in them (a decimal that would
+    // widen an integer column) affects the kept ones, then drop their placeholders.
+    for (size_t r = 0; r < rows; ++r) row_ok[r] = row_ok[r] & keep[r];
+    for (size_t k = 0; k < expected; ++k) {
+      bad.clear();
+      size_t c = column_of_field_[k];
+      columns[c] = converter_->ConvertColumn(c, text, fields, k, row_ok, &bad).Filter(keep);
+    }
   }
   Schema schema = WithColumnTypes(schema_, columns);
   batch.rows = Table(std::move(schema), std::move(columns));

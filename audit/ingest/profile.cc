@@ -86,7 +86,8 @@ struct Moments {
 struct NumericPartial {
   Moments moments;
   std::unique_ptr<internal::ValueCounter> exact;  // set when the batch was counted exactly
-  std::unique_ptr<QuantileSketch> sketch;         // otherwise these two are set
+  bool int_keys = false;  // exact keys are int64 values (else double bits), see KeyOf
+  std::unique_ptr<QuantileSketch> sketch;  // otherwise these two are set
   std::unique_ptr<HyperLogLog> hll;
 };
 
@@ -108,11 +109,25 @@ class NumericAccumulator {
   void Merge(NumericPartial&& p) {
     moments_.Merge(p.moments);
     if (p.exact) {
+      // Integer columns are counted by their int64 value, so ids beyond 2^53 stay distinct;
+      // once any batch brings doubles (a widened column) all keys become double bits.
+      if (!keys_chosen_) {
+        int_keys_ = p.int_keys;
+        keys_chosen_ = true;
+      }
+      if (int_keys_ && !p.int_keys) {
+        exact_ = ToDoubleKeys(exact_);
+        int_keys_ = false;
+      }
+      if (int_keys_ != p.int_keys) *p.exact = ToDoubleKeys(*p.exact);
       if (!sketch_mode_) {
         exact_.Merge(*p.exact);
         if (exact_.size() > kExactNumericCap) EnterSketchMode();
       } else {
-        for (const auto& [key, count] : p.exact->Entries()) AddToSketch(key, count);
+        for (const auto& [key, count] : p.exact->Entries()) {
+          AddToSketch(int_keys_ ? static_cast<double>(static_cast<int64_t>(key)) : ValueOfKey(key),
+                      count);
+        }
       }
     } else if (p.sketch) {
       if (!sketch_mode_) EnterSketchMode();
@@ -131,8 +146,9 @@ class NumericAccumulator {
     }
     NumericSummary s;
     s.infinities = infinities;
-    s.min = m.negative_infinities > 0 ? -std::numeric_limits<double>::infinity() : m.min;
-    s.max = m.positive_infinities > 0 ? std::numeric_limits<double>::infinity() : m.max;
+    // +0.0 stands for both zeros, as in the value counts.
+    s.min = m.negative_infinities > 0 ? -std::numeric_limits<double>::infinity() : m.min + 0.0;
+    s.max = m.positive_infinities > 0 ? std::numeric_limits<double>::infinity() : m.max + 0.0;
     if (m.n == 0) {
       s.mean_reason = "no finite values";
     } else if (!std::isfinite(m.mean)) {
@@ -149,9 +165,17 @@ class NumericAccumulator {
       s.std = std;
     }
     if (!sketch_mode_) {
+      // Sorted by value; integer keys sort as integers, and print exactly.
+      std::vector<std::pair<uint64_t, int64_t>> entries = exact_.Entries();
+      auto number = [&](uint64_t key) {
+        return int_keys_ ? static_cast<double>(static_cast<int64_t>(key)) : ValueOfKey(key);
+      };
+      std::sort(entries.begin(), entries.end(), [&](const auto& a, const auto& b) {
+        return int_keys_ ? static_cast<int64_t>(a.first) < static_cast<int64_t>(b.first)
+                         : ValueOfKey(a.first) < ValueOfKey(b.first);
+      });
       std::vector<std::pair<double, int64_t>> values;
-      for (const auto& [key, count] : exact_.Entries()) values.emplace_back(ValueOfKey(key), count);
-      std::sort(values.begin(), values.end());
+      for (const auto& [key, count] : entries) values.emplace_back(number(key), count);
       out->distinct = static_cast<int64_t>(values.size()) + distinct_infinities;
       out->distinct_exact = true;
       if (m.n > 0) {
@@ -172,11 +196,13 @@ class NumericAccumulator {
         }
         s.has_quantiles = true;
       }
-      std::vector<std::pair<double, int64_t>> by_count = values;
+      std::vector<std::pair<uint64_t, int64_t>> by_count = entries;
       std::stable_sort(by_count.begin(), by_count.end(),
                        [](const auto& a, const auto& b) { return a.second > b.second; });
       for (size_t i = 0; i < by_count.size() && i < kTopValues; ++i) {
-        out->top_values.push_back({NumberText(by_count[i].first, type), by_count[i].second, 0});
+        std::string text = int_keys_ ? std::to_string(static_cast<int64_t>(by_count[i].first))
+                                     : NumberText(ValueOfKey(by_count[i].first), type);
+        out->top_values.push_back({std::move(text), by_count[i].second, 0});
       }
       out->top_values_exact = true;
     } else {
@@ -202,13 +228,24 @@ class NumericAccumulator {
   }
 
  private:
-  void AddToSketch(uint64_t key, int64_t count) {
-    sketch_.Add(ValueOfKey(key), count);
-    hll_->AddHash(Mix64(key));
+  // Sketch and HyperLogLog always see doubles, as SummariseNumbers feeds them.
+  void AddToSketch(double value, int64_t count) {
+    sketch_.Add(value, count);
+    hll_->AddHash(Mix64(KeyOf(value)));
+  }
+  static internal::ValueCounter ToDoubleKeys(const internal::ValueCounter& ints) {
+    internal::ValueCounter doubles;
+    for (const auto& [key, count] : ints.Entries()) {
+      doubles.Add(KeyOf(static_cast<double>(static_cast<int64_t>(key))), count);
+    }
+    return doubles;
   }
   void EnterSketchMode() {
     hll_ = std::make_unique<HyperLogLog>();
-    for (const auto& [key, count] : exact_.Entries()) AddToSketch(key, count);
+    for (const auto& [key, count] : exact_.Entries()) {
+      AddToSketch(int_keys_ ? static_cast<double>(static_cast<int64_t>(key)) : ValueOfKey(key),
+                  count);
+    }
     exact_ = internal::ValueCounter();
     sketch_mode_ = true;
     overflowed_->store(true, std::memory_order_relaxed);
@@ -217,6 +254,8 @@ class NumericAccumulator {
   std::atomic<bool>* overflowed_;
   Moments moments_;
   internal::ValueCounter exact_;
+  bool int_keys_ = false;
+  bool keys_chosen_ = false;
   bool sketch_mode_ = false;
   QuantileSketch sketch_{kSketchAccuracy};
   std::unique_ptr<HyperLogLog> hll_;  // 16 KiB, allocated only past the exact cap
@@ -362,14 +401,23 @@ NumericPartial SummariseNumbers(const Column& column, bool try_exact) {
   if (try_exact) {
     auto counter = std::make_unique<internal::ValueCounter>(kExactNumericCap);
     counter->Reserve(std::min(values.size(), kExactNumericCap));
-    for (double v : values) {
-      counter->Add(KeyOf(v));
-      if (counter->overflowed()) break;
+    if (column.type() == DataType::kInt64) {
+      p.int_keys = true;
+      std::span<const int64_t> ints = column.int64s();
+      for (size_t r = 0; r < rows && !counter->overflowed(); ++r) {
+        if (column.IsValid(static_cast<int64_t>(r))) counter->Add(static_cast<uint64_t>(ints[r]));
+      }
+    } else {
+      for (double v : values) {
+        counter->Add(KeyOf(v));
+        if (counter->overflowed()) break;
+      }
     }
     if (!counter->overflowed()) {
       p.exact = std::move(counter);
       return p;
     }
+    p.int_keys = false;
   }
   p.sketch = std::make_unique<QuantileSketch>(kSketchAccuracy);
   p.hll = std::make_unique<HyperLogLog>();

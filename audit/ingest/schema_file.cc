@@ -325,7 +325,13 @@ std::string SchemaFileYaml(const DatasetProfile& p) {
       if (c.distinct > static_cast<int64_t>(values.size())) list += ", ...";
       note += (note.empty() ? "" : "; ") + fmt::format("{} values seen: {}", c.distinct, list);
     }
-    if (!note.empty()) out << YAML::Comment(note);
+    if (!note.empty()) {
+      // Values from the data may hold line ends or other control bytes: not in a comment.
+      for (char& ch : note) {
+        if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) ch = ' ';
+      }
+      out << YAML::Comment(note);
+    }
     if (!c.field.nullable) out << YAML::Key << "nullable" << YAML::Value << false;
     if (c.field.missing_tokens) {
       out << YAML::Key << "missing" << YAML::Value << YAML::Flow << YAML::BeginSeq;

@@ -17,12 +17,12 @@ FormatOptions ResolvedFormatOptions(const ResolvedFormat& format) {
 
 Result<DatasetSpec> InferSpecFromWholeFile(FileSystem& fs, const std::string& path,
                                            const DatasetSpec& given, const ScanOptions& options) {
-  if (given.schema) return given;
+  // Standard input cannot be read twice: its profile will infer types from its sample.
+  if (given.schema || path == "-") return given;
   PROBITY_ASSIGN_OR_RETURN(auto sampled, DatasetReader::Open(fs, path, given, options));
   DatasetSpec inferred;
   inferred.format = ResolvedFormatOptions(sampled->format());
   inferred.schema = sampled->schema();
-  if (path == "-") return inferred;
 
   // Pass 1: every column as text; each batch's distinct values decide what fits.
   DatasetSpec text = inferred;

@@ -18,7 +18,8 @@ namespace probity::ingest {
 // The format a reader resolved, as options that reproduce it without detection.
 FormatOptions ResolvedFormatOptions(const ResolvedFormat& format);
 
-// Returns `given` unchanged when it has a schema. Otherwise returns the detected format and
+// Returns `given` unchanged when it has a schema or `path` is "-" (standard input, which a
+// second pass could not read). Otherwise returns the detected format and
 // a schema whose names are those of sampled inference and whose types fit every value in
 // the file (int64 ⊂ float64; bool; otherwise string). Errors are those of reading the file
 // (malformed rows under BadRowPolicy::kFail).

@@ -119,6 +119,16 @@ TEST(CliTest, SchemaCommandWritesAReadableSchema) {
   EXPECT_EQ(j["columns"][1]["type"], "float64");
 }
 
+TEST(CliTest, StandardInputIsReadOnce) {
+  std::string path = TempFile("stdin.csv", "id,group\n1,a\n2,b\n3,a\n");
+  auto profile = RunCommand({testing::ProbityBinary(), "--json", "data", "profile", "-"}, "", path);
+  ASSERT_EQ(profile.exit_code, 0) << profile.err;
+  EXPECT_EQ(nlohmann::json::parse(profile.out)["rows"], 3);
+  auto schema = RunCommand({testing::ProbityBinary(), "data", "schema", "-"}, "", path);
+  ASSERT_EQ(schema.exit_code, 0) << schema.err;
+  EXPECT_NE(schema.out.find("name: group"), std::string::npos) << schema.out;
+}
+
 TEST(CliTest, BadSchemaFileIsBadInputWithItsLocation) {
   std::string schema =
       TempFile("bad.schema.yaml", "version: 1\ncolumns:\n  - name: id\n    type: integer\n");

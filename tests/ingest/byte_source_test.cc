@@ -49,6 +49,7 @@ TEST(ByteSourceTest, DecompressesEveryFormatByMagicBytes) {
 TEST(ByteSourceTest, DetectionLooksAtContentNotNames) {
   EXPECT_EQ(DetectCompression("\x1f\x8b\x08"), Compression::kGzip);
   EXPECT_EQ(DetectCompression("BZh9"), Compression::kBzip2);
+  EXPECT_EQ(DetectCompression("BZh,Name"), Compression::kNone);  // a CSV can start with "BZh"
   EXPECT_EQ(DetectCompression(std::string_view("\xfd"
                                                "7zXZ\0",
                                                6)),
@@ -67,6 +68,24 @@ TEST(ByteSourceTest, TruncatedStreamIsBadInput) {
   EXPECT_NE(t.error().message().find("cannot decompress gzip data"), std::string::npos)
       << t.error().ToString();
   EXPECT_EQ(t.error().location().file, TestDataPath("compressed/truncated.csv.gz"));
+}
+
+TEST(ByteSourceTest, GzipChecksumMismatchIsBadInput) {
+  Result<Table> t = ReadTable(LocalFileSystem(), TestDataPath("compressed/bad-crc.csv.gz"), {}, {});
+  ASSERT_FALSE(t.has_value());
+  EXPECT_EQ(t.error().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(t.error().ToString(),
+            TestDataPath("compressed/bad-crc.csv.gz") +
+                ": cannot decompress gzip data: incorrect data check; expected a "
+                "complete, uncorrupted gzip stream");
+}
+
+TEST(ByteSourceTest, ConcatenatedGzipMembersReadAsOneFile) {
+  Result<Table> t =
+      ReadTable(LocalFileSystem(), TestDataPath("compressed/two-members.csv.gz"), {}, {});
+  ASSERT_TRUE(t.has_value()) << t.error().ToString();
+  EXPECT_EQ(t->num_rows(), 2);
+  EXPECT_EQ(t->column(0).int64s()[1], 3);
 }
 
 TEST(ByteSourceTest, CompressedFilesReadLikePlainOnes) {

@@ -235,6 +235,35 @@ TEST(CsvReaderTest, InferredIntegerColumnWidensAfterTheSample) {
   EXPECT_EQ(t.column(0).float64s()[1999], 1999.0);
 }
 
+TEST(CsvReaderTest, ASkippedRowDoesNotWidenAnIntegerColumn) {
+  ScanOptions options;
+  options.on_bad_row = BadRowPolicy::kSkip;
+  options.sample_bytes = 4096;
+  options.chunk_bytes = 4096;
+  std::string text = "a,b\n";
+  for (int i = 0; i < 3000; ++i) text += "1,2\n";
+  text += "3.5,oops\n4,5\n";  // after the sample: 3.5 would widen a, but b makes the row bad
+  ScanSummary summary;
+  Table t = MustRead(text, {}, options, &summary);
+  EXPECT_EQ(summary.skipped_rows, 1);
+  ASSERT_EQ(t.schema().field(0).type, DataType::kInt64);
+  EXPECT_EQ(t.column(0).int64s()[3000], 4);
+}
+
+TEST(CsvReaderTest, SkippingManyBadRowsStaysLinear) {
+  // Every other row is bad; only the first few messages are built.
+  std::string text = "a,b\n";
+  for (int i = 0; i < 200000; ++i) text += i % 2 == 0 ? "1,2\n" : "3\n";
+  ScanOptions options;
+  options.on_bad_row = BadRowPolicy::kSkip;
+  ScanSummary summary;
+  Table t = MustRead(text, {}, options, &summary);
+  EXPECT_EQ(t.num_rows(), 100000);
+  EXPECT_EQ(summary.skipped_rows, 100000);
+  EXPECT_EQ(summary.skipped_examples.size(), ScanSummary::kMaxSkippedExamples);
+  EXPECT_EQ(summary.skipped_examples[0].location().line, 3);
+}
+
 TEST(CsvReaderTest, TextAfterTheSampleInANumericColumnSuggestsASchema) {
   ScanOptions options;
   options.sample_bytes = 4096;

@@ -58,6 +58,32 @@ TEST(JsonLinesReaderTest, NestedValuesUnknownKeysAndNonObjects) {
             "rows.jsonl:2:1: unknown key \"b\"; expected only keys named in the schema");
 }
 
+TEST(JsonLinesReaderTest, NestedValueInTheSampleIsABadRowNotAFailedOpen) {
+  ScanOptions options;
+  options.on_bad_row = BadRowPolicy::kSkip;
+  ScanSummary summary;
+  Result<Table> t =
+      ReadText("{\"a\": 1, \"b\": \"x\"}\n{\"a\": {\"n\": 2}, \"b\": \"y\"}\n{\"a\": 3}\n", {},
+               options, &summary, "rows.jsonl");
+  ASSERT_TRUE(t.has_value()) << t.error().ToString();
+  EXPECT_EQ(t->num_rows(), 2);
+  EXPECT_EQ(summary.skipped_rows, 1);
+  EXPECT_EQ(t->schema().field(0).type, DataType::kInt64);
+}
+
+TEST(JsonLinesReaderTest, EmptyKeysAreRejected) {
+  Result<Table> t = ReadText("{\"\": 1}\n", {}, {}, nullptr, "rows.jsonl");
+  ASSERT_FALSE(t.has_value());
+  EXPECT_EQ(t.error().ToString(),
+            "rows.jsonl:1:1: a key is empty; expected non-empty keys (they name the columns)");
+}
+
+TEST(JsonLinesReaderTest, ColumnsKeepTheFilesKeyOrder) {
+  Result<Table> t = ReadText("{\"z\": 1, \"a\": 2}\n", {}, {}, nullptr, "rows.jsonl");
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->schema().field(0).name, "z");
+}
+
 TEST(JsonLinesReaderTest, SkipPolicyAndTypeErrors) {
   DatasetSpec spec;
   spec.schema = Schema({Field{.name = "a", .type = DataType::kInt64}});

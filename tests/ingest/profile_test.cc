@@ -178,6 +178,29 @@ TEST(ProfileTest, WidenedColumnsAreReported) {
   EXPECT_EQ(p->columns[0].numeric->min, 0.0);
 }
 
+TEST(ProfileTest, LargeIntegersStayDistinctAndPrintExactly) {
+  std::string csv = "id\n";
+  for (int i = 0; i < 100; ++i) csv += std::to_string(1234567890123456700LL + i) + "\n";
+  csv += "1234567890123456700\n";
+  Result<DatasetProfile> p = Profile(csv);
+  ASSERT_TRUE(p.has_value());
+  const ColumnProfile& id = p->columns[0];
+  EXPECT_EQ(id.field.type, DataType::kInt64);
+  EXPECT_EQ(id.distinct, 100);
+  EXPECT_TRUE(id.distinct_exact);
+  ASSERT_FALSE(id.top_values.empty());
+  EXPECT_EQ(id.top_values[0].value, "1234567890123456700");
+  EXPECT_EQ(id.top_values[0].count, 2);
+}
+
+TEST(ProfileTest, BothZerosAreOneValueAndPrintAsZero) {
+  Result<DatasetProfile> p = Profile("v\n-0.0\n0.0\n");
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(p->columns[0].distinct, 1);
+  EXPECT_FALSE(std::signbit(p->columns[0].numeric->max));
+  EXPECT_FALSE(std::signbit(p->columns[0].numeric->min));
+}
+
 TEST(FacetDetectionTest, NamesAndValues) {
   auto attr = [](const std::string& name, std::vector<std::string> values = {},
                  bool declared = false) {

@@ -58,7 +58,8 @@ TEST(ParseInt64Test, RangeAndSyntax) {
   EXPECT_EQ(v, 42);
   EXPECT_EQ(ParseInt64("007", &v), NumberParse::kOk);
   EXPECT_EQ(v, 7);
-  for (const char* bad : {"", "-", "+", "1.0", "1e3", "+-2", "12a", " 1"}) {
+  for (const char* bad :
+       {"", "-", "+", "1.0", "1e3", "+-2", "12a", " 1", "+-1234567890123456789"}) {
     EXPECT_EQ(ParseInt64(bad, &v), NumberParse::kNotANumber) << bad;
   }
 }

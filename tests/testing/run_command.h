@@ -30,10 +30,12 @@ inline std::string Slurp(const std::string& path) {
   return s.str();
 }
 
-// Runs `argv` (argv[0] is the program path) with stdin from /dev/null, in `directory` if not
-// empty. Output goes through temporary files, so large outputs cannot dead-lock a pipe.
+// Runs `argv` (argv[0] is the program path) in `directory` if not empty, with stdin from
+// `stdin_path` (default /dev/null). Output goes through temporary files, so large outputs
+// cannot dead-lock a pipe.
 inline CommandResult RunCommand(const std::vector<std::string>& argv,
-                                const std::string& directory = "") {
+                                const std::string& directory = "",
+                                const std::string& stdin_path = "/dev/null") {
   static int counter = 0;
   std::string base = std::string(::testing::TempDir()) + "/probity_run_" +
                      std::to_string(::getpid()) + "_" + std::to_string(counter++);
@@ -41,7 +43,7 @@ inline CommandResult RunCommand(const std::vector<std::string>& argv,
   std::string err_path = base + ".err";
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, stdin_path.c_str(), O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path.c_str(),
                                    O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path.c_str(),

@@ -82,6 +82,8 @@ Status RunBatchPipeline(int threads, const ChunkSupplier& next, const ChunkParse
       Result<std::optional<Chunk>> chunk = std::optional<Chunk>();
       try {
         chunk = next();
+      } catch (const std::bad_alloc&) {
+        chunk = IoError("out of memory while reading").Expecting("more free memory");
       } catch (const std::exception& e) {
         chunk = InternalError(std::string("unexpected exception while reading: ") + e.what());
       }
@@ -113,6 +115,8 @@ Status RunBatchPipeline(int threads, const ChunkSupplier& next, const ChunkParse
     Status s;
     try {
       s = reduce(std::move(slot.batch), std::move(slot.partial));
+    } catch (const std::bad_alloc&) {
+      s = IoError("out of memory while aggregating").Expecting("more free memory");
     } catch (const std::exception& e) {
       s = InternalError(std::string("unexpected exception while aggregating: ") + e.what());
     }

@@ -22,8 +22,9 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 NumberParse ParseInt64Slow(std::string_view text, int64_t* out) {
   const char* begin = text.data();
   const char* end = begin + text.size();
-  if (begin != end && *begin == '+') ++begin;
-  if (begin == end || *begin == '+') return NumberParse::kNotANumber;
+  bool plus = begin != end && *begin == '+';
+  if (plus) ++begin;
+  if (begin == end || *begin == '+' || (plus && *begin == '-')) return NumberParse::kNotANumber;
   auto [ptr, ec] = std::from_chars(begin, end, *out);
   if (ptr != end) return NumberParse::kNotANumber;
   if (ec == std::errc::result_out_of_range) return NumberParse::kOutOfRange;
