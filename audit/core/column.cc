@@ -36,14 +36,14 @@ Column Column::WithValidity(DataType type, size_t rows, std::vector<uint64_t> va
   return c;
 }
 
-Column Column::FromFloat64(std::vector<double> values, std::vector<uint64_t> validity,
+Column Column::FromFloat64(Buffer<double> values, std::vector<uint64_t> validity,
                            int64_t null_count) {
   Column c = WithValidity(DataType::kFloat64, values.size(), std::move(validity), null_count);
   c.f64_ = std::move(values);
   return c;
 }
 
-Column Column::FromInt64(std::vector<int64_t> values, std::vector<uint64_t> validity,
+Column Column::FromInt64(Buffer<int64_t> values, std::vector<uint64_t> validity,
                          int64_t null_count) {
   Column c = WithValidity(DataType::kInt64, values.size(), std::move(validity), null_count);
   c.i64_ = std::move(values);

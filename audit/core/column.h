@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "audit/core/buffer.h"
 #include "audit/core/schema.h"
 
 namespace probity {
@@ -45,9 +46,9 @@ class Column {
   // Builds a column from finished arrays. `validity` holds (values.size() + 63) / 64 words,
   // bit set = value present, with no bits set past the end; `null_count` is the number of
   // clear bits. Null slots should hold NaN (float64) or 0 (int64).
-  static Column FromFloat64(std::vector<double> values, std::vector<uint64_t> validity,
+  static Column FromFloat64(Buffer<double> values, std::vector<uint64_t> validity,
                             int64_t null_count);
-  static Column FromInt64(std::vector<int64_t> values, std::vector<uint64_t> validity,
+  static Column FromInt64(Buffer<int64_t> values, std::vector<uint64_t> validity,
                           int64_t null_count);
 
   void Reserve(int64_t rows);
@@ -104,8 +105,8 @@ class Column {
   int64_t size_ = 0;
   int64_t null_count_ = 0;
   std::vector<uint64_t> validity_;
-  std::vector<double> f64_;
-  std::vector<int64_t> i64_;
+  Buffer<double> f64_;
+  Buffer<int64_t> i64_;
   std::vector<uint8_t> bools_;
   std::vector<int32_t> codes_;
   std::vector<std::string> dictionary_;

@@ -88,6 +88,14 @@ Result<std::unique_ptr<DatasetReader>> DatasetReader::Open(FileSystem& fs, const
   return reader;
 }
 
+std::string_view DatasetReader::Text() const {
+  return std::string_view(buffer_.data(), buffer_.size());
+}
+
+void DatasetReader::Consume(size_t n) {
+  buffer_.erase(buffer_.begin(), buffer_.begin() + static_cast<std::ptrdiff_t>(n));
+}
+
 Status DatasetReader::FillBuffer(size_t target) {
   while (buffer_.size() < target && !end_of_text_) {
     size_t old = buffer_.size();
@@ -135,8 +143,8 @@ Status DatasetReader::Prepare(const DatasetSpec& spec) {
   format_.quote = spec.format.quote;
   format_.trim = spec.format.trim;
   format_.missing_tokens = spec.format.missing_tokens;
-  if (buffer_.starts_with("\xEF\xBB\xBF")) {
-    buffer_.erase(0, 3);
+  if (Text().starts_with("\xEF\xBB\xBF")) {
+    Consume(3);
     format_.byte_order_mark = true;
   }
   if (buffer_.empty() && end_of_text_) {
@@ -146,7 +154,7 @@ Status DatasetReader::Prepare(const DatasetSpec& spec) {
   }
   format_.type = spec.format.type;
   if (format_.type == FileFormat::kAuto) {
-    size_t first = buffer_.find_first_not_of(" \t\r\n");
+    size_t first = Text().find_first_not_of(" \t\r\n");
     format_.type = first != std::string::npos && buffer_[first] == '{' ? FileFormat::kJsonLines
                                                                        : FileFormat::kCsv;
   }
@@ -212,7 +220,7 @@ Status DatasetReader::PrepareCsv(const DatasetSpec& spec, std::string_view sampl
   std::vector<std::string> header;
   int64_t header_line = 0;
   if (format_.header) {
-    std::string first_rows = buffer_.substr(0, sample.size());
+    std::string first_rows(Text().substr(0, sample.size()));
     internal::CsvFields fields;
     size_t consumed = internal::TokenizeCsv(first_rows, dialect_, &fields, 1);
     if (!fields.errors.empty()) {
@@ -233,8 +241,8 @@ Status DatasetReader::PrepareCsv(const DatasetSpec& spec, std::string_view sampl
         header.emplace_back(name);
       }
     }
-    next_line_ = internal::LocateOffset(buffer_, next_line_, consumed).line;
-    buffer_.erase(0, consumed);
+    next_line_ = internal::LocateOffset(Text(), next_line_, consumed).line;
+    Consume(consumed);
   }
 
   // The sample after the header, for type inference.
@@ -379,14 +387,15 @@ Result<std::optional<internal::Chunk>> DatasetReader::NextChunk() {
       buffer_ = std::move(pool_.back());
       pool_.pop_back();
     } else {
-      buffer_ = std::string();
+      buffer_ = Buffer<char>();
     }
   }
-  buffer_.assign(chunk.text, cut);
+  buffer_.assign(chunk.text.begin() + static_cast<std::ptrdiff_t>(cut), chunk.text.end());
   chunk.text.resize(cut);
-  next_line_ += format_.type == FileFormat::kJsonLines
-                    ? static_cast<int64_t>(std::count(chunk.text.begin(), chunk.text.end(), '\n'))
-                    : internal::CountLineEnds(chunk.text);
+  next_line_ +=
+      format_.type == FileFormat::kJsonLines
+          ? static_cast<int64_t>(std::count(chunk.text.begin(), chunk.text.end(), '\n'))
+          : internal::CountLineEnds(std::string_view(chunk.text.data(), chunk.text.size()));
   return std::optional<internal::Chunk>(std::move(chunk));
 }
 
@@ -421,8 +430,8 @@ Result<RowBatch> DatasetReader::ParseCsvChunk(internal::Chunk& chunk) const {
   thread_local internal::CsvFields fields;
   thread_local std::vector<uint8_t> row_ok;
   thread_local std::vector<uint32_t> bad;
-  internal::TokenizeCsv(chunk.text, dialect_, &fields);
-  const std::string_view text = chunk.text;
+  internal::TokenizeCsv(chunk.text.data(), chunk.text.size(), dialect_, &fields);
+  const std::string_view text(chunk.text.data(), chunk.text.size());
   batch.blank_lines = fields.blank_lines;
   const size_t rows = fields.rows();
   const size_t expected = column_of_field_.size();
@@ -515,7 +524,8 @@ Result<RowBatch> DatasetReader::ParseJsonLinesChunk(internal::Chunk& chunk) cons
   std::vector<FieldValue> values(schema_.size());
   std::vector<std::string> texts(schema_.size());
   PROBITY_RETURN_IF_ERROR(ForEachLine(
-      chunk.text, chunk.first_line, [&](std::string_view line, int64_t number) -> Status {
+      std::string_view(chunk.text.data(), chunk.text.size()), chunk.first_line,
+      [&](std::string_view line, int64_t number) -> Status {
         if (IsBlank(line)) {
           ++batch.blank_lines;
           return OkStatus();

@@ -88,6 +88,9 @@ class DatasetReader {
   Status Prepare(const DatasetSpec& spec);
   Status PrepareCsv(const DatasetSpec& spec, std::string_view sample);
   Status PrepareJsonLines(const DatasetSpec& spec, std::string_view sample);
+  // The unconsumed text, and dropping its first n bytes.
+  std::string_view Text() const;
+  void Consume(size_t n);
   Status FillBuffer(size_t target);
   // Offset just past the last complete row within the first `limit` bytes of buffer_,
   // growing the buffer (up to max_row_bytes) when no row ends there.
@@ -112,11 +115,11 @@ class DatasetReader {
   double bytes_per_row_ = 64;
 
   // Unconsumed decompressed text, starting at a row boundary.
-  std::string buffer_;
+  Buffer<char> buffer_;
   // Chunk buffers handed back by workers after parsing, reused so that steady-state scanning
   // allocates (and page-faults) nothing.
   std::mutex pool_mutex_;
-  std::vector<std::string> pool_;
+  std::vector<Buffer<char>> pool_;
   bool end_of_text_ = false;
   int64_t text_bytes_ = 0;
   int64_t next_line_ = 1;

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 
+#include "audit/core/buffer.h"
 #include "audit/core/result.h"
 #include "audit/core/table.h"
 
@@ -19,7 +20,7 @@ namespace probity::ingest::internal {
 struct Chunk {
   int64_t sequence = 0;
   int64_t first_line = 0;
-  std::string text;
+  Buffer<char> text;  // whole rows; parsing may modify them in place
 };
 
 using ChunkSupplier = std::function<Result<std::optional<Chunk>>()>;  // nullopt at the end

@@ -95,10 +95,10 @@ namespace {
 // must agree with (tests/ingest/csv_tokenizer_test.cc compares them on random input).
 class RowTokenizer {
  public:
-  RowTokenizer(std::string& text, const CsvDialect& dialect, CsvFields* out)
+  RowTokenizer(char* text, size_t size, const CsvDialect& dialect, CsvFields* out)
       : out_(out),
-        base_(text.data()),
-        end_(text.data() + text.size()),
+        base_(text),
+        end_(text + size),
         ws_(dialect.whitespace()),
         quote_(dialect.quote),
         delimiter_(dialect.delimiter),
@@ -334,9 +334,9 @@ char* RowTokenizer::ScalarRow(char* p) {
 
 }  // namespace
 
-size_t TokenizeCsv(std::string& text, const CsvDialect& dialect, CsvFields* out, size_t max_rows,
-                   bool allow_fast_path) {
-  RowTokenizer tokenizer(text, dialect, out);
+size_t TokenizeCsv(char* text, size_t size, const CsvDialect& dialect, CsvFields* out,
+                   size_t max_rows, bool allow_fast_path) {
+  RowTokenizer tokenizer(text, size, dialect, out);
   char* p = tokenizer.base();
   char* const end = tokenizer.end();
   while (p < end && out->rows() < max_rows) {

@@ -64,8 +64,12 @@ size_t FindLastRowEnd(std::string_view text, const CsvDialect& dialect);
 // offsets refer to the modified text. Lines holding only spaces are counted as blank.
 // Returns the offset just past the last row read. `allow_fast_path` = false forces the
 // byte-by-byte reference path (for tests comparing the two).
-size_t TokenizeCsv(std::string& text, const CsvDialect& dialect, CsvFields* out,
+size_t TokenizeCsv(char* text, size_t size, const CsvDialect& dialect, CsvFields* out,
                    size_t max_rows = SIZE_MAX, bool allow_fast_path = true);
+inline size_t TokenizeCsv(std::string& text, const CsvDialect& dialect, CsvFields* out,
+                          size_t max_rows = SIZE_MAX, bool allow_fast_path = true) {
+  return TokenizeCsv(text.data(), text.size(), dialect, out, max_rows, allow_fast_path);
+}
 
 // Line ends in `text`: LF, CRLF (once) and a CR not followed by LF.
 int64_t CountLineEnds(std::string_view text);

@@ -165,14 +165,18 @@ Column RowConverter::ConvertNumbers(const Rules& rules, std::string_view text,
                                     std::vector<uint32_t>* bad) const {
   constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
   const size_t rows = fields.rows();
-  std::vector<T> values(rows);
-  std::vector<double> widened;  // an inferred int64 column that met a decimal
+  Buffer<T> values(rows);  // every slot is written below
+  Buffer<double> widened;  // an inferred int64 column that met a decimal
   std::vector<uint64_t> validity((rows + 63) / 64, 0);
   int64_t nulls = 0;
   for (size_t r = 0; r < rows; ++r) {
     auto set_null = [&] {
       ++nulls;
-      if constexpr (std::is_same_v<T, double>) values[r] = kNaN;
+      if constexpr (std::is_same_v<T, double>) {
+        values[r] = kNaN;
+      } else {
+        values[r] = 0;
+      }
       if (!widened.empty()) widened[r] = kNaN;
     };
     if (row_ok[r] == 0) {
