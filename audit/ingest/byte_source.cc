@@ -64,24 +64,31 @@ class HashingInput {
   int64_t consumed_ = 0;
 };
 
-class PlainSource : public ByteSource {
+// A source over a HashingInput: the digest is always of the stored bytes.
+class HashedSource : public ByteSource {
  public:
-  PlainSource(std::string path, int64_t size, HashingInput input)
-      : ByteSource(std::move(path), Compression::kNone, size), input_(std::move(input)) {}
-
-  Result<size_t> Read(std::span<char> buffer) override {
-    PROBITY_ASSIGN_OR_RETURN(size_t n, input_.Read(buffer));
-    stored_bytes_read_ = input_.consumed();
-    return n;
-  }
   Result<Digest> FinishDigest() override {
     PROBITY_ASSIGN_OR_RETURN(Digest d, input_.Finish());
     stored_bytes_read_ = input_.consumed();
     return d;
   }
 
- private:
+ protected:
+  HashedSource(std::string path, Compression c, int64_t size, HashingInput input)
+      : ByteSource(std::move(path), c, size), input_(std::move(input)) {}
   HashingInput input_;
+};
+
+class PlainSource : public HashedSource {
+ public:
+  PlainSource(std::string path, int64_t size, HashingInput input)
+      : HashedSource(std::move(path), Compression::kNone, size, std::move(input)) {}
+
+  Result<size_t> Read(std::span<char> buffer) override {
+    PROBITY_ASSIGN_OR_RETURN(size_t n, input_.Read(buffer));
+    stored_bytes_read_ = input_.consumed();
+    return n;
+  }
 };
 
 Status DecompressError(const std::string& path, Compression c, const std::string& what) {
@@ -93,11 +100,10 @@ Status DecompressError(const std::string& path, Compression c, const std::string
 
 // gzip through zlib, which checks every member's CRC-32 and length (libarchive's gzip filter
 // does not, so a flipped byte would pass unnoticed). Concatenated members are read in turn.
-class GzipSource : public ByteSource {
+class GzipSource : public HashedSource {
  public:
   GzipSource(std::string path, int64_t size, HashingInput input)
-      : ByteSource(std::move(path), Compression::kGzip, size),
-        input_(std::move(input)),
+      : HashedSource(std::move(path), Compression::kGzip, size, std::move(input)),
         block_(kStoredBlock) {}
   ~GzipSource() override {
     if (started_) inflateEnd(&stream_);
@@ -140,14 +146,7 @@ class GzipSource : public ByteSource {
     return static_cast<size_t>(wanted - stream_.avail_out);
   }
 
-  Result<Digest> FinishDigest() override {
-    PROBITY_ASSIGN_OR_RETURN(Digest d, input_.Finish());
-    stored_bytes_read_ = input_.consumed();
-    return d;
-  }
-
  private:
-  HashingInput input_;
   std::vector<char> block_;
   z_stream stream_{};
   bool started_ = false;
@@ -155,10 +154,10 @@ class GzipSource : public ByteSource {
   bool done_ = false;
 };
 
-class DecompressingSource : public ByteSource {
+class DecompressingSource : public HashedSource {
  public:
   DecompressingSource(std::string path, Compression c, int64_t size, HashingInput input)
-      : ByteSource(std::move(path), c, size), input_(std::move(input)), block_(kStoredBlock) {}
+      : HashedSource(std::move(path), c, size, std::move(input)), block_(kStoredBlock) {}
   ~DecompressingSource() override {
     if (archive_ != nullptr) archive_read_free(archive_);
   }
@@ -194,12 +193,6 @@ class DecompressingSource : public ByteSource {
     return total;
   }
 
-  Result<Digest> FinishDigest() override {
-    PROBITY_ASSIGN_OR_RETURN(Digest d, input_.Finish());
-    stored_bytes_read_ = input_.consumed();
-    return d;
-  }
-
  private:
   static la_ssize_t ReadCallback(archive* a, void* self_ptr, const void** out) {
     auto* self = static_cast<DecompressingSource*>(self_ptr);
@@ -220,7 +213,6 @@ class DecompressingSource : public ByteSource {
     return DecompressError(path_, compression_, what != nullptr ? what : "unknown error");
   }
 
-  HashingInput input_;
   std::vector<char> block_;
   archive* archive_ = nullptr;
   Status read_error_;
