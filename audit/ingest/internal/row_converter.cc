@@ -91,9 +91,55 @@ std::vector<Column> RowConverter::NewColumns(int64_t rows) const {
   return columns;
 }
 
+template <bool kInteger>
+inline RowConverter::NumberCell RowConverter::ReadNumber(const Rules& rules, std::string_view text,
+                                                         bool is_null, int64_t* as_int,
+                                                         double* as_double) const {
+  if (is_null || IsMissing(rules, text))
+    return rules.nullable ? NumberCell::kNull : NumberCell::kBad;
+  if (rules.value_map != nullptr) {
+    auto it = rules.value_map->find(text);
+    if (it == rules.value_map->end()) return NumberCell::kBad;
+    text = it->second;
+  }
+  if constexpr (kInteger) {
+    if (ParseInt64(text, as_int) == NumberParse::kOk) return NumberCell::kInt;
+    // An inferred integer column takes a decimal by widening to float64.
+    if (rules.widenable && ParseFloat64(text, as_double) == NumberParse::kOk &&
+        !std::isnan(*as_double)) {
+      return NumberCell::kDouble;
+    }
+    return NumberCell::kBad;
+  } else {
+    if (ParseFloat64(text, as_double) != NumberParse::kOk) return NumberCell::kBad;
+    if (std::isnan(*as_double)) return rules.nullable ? NumberCell::kNull : NumberCell::kBad;
+    return NumberCell::kDouble;
+  }
+}
+
 template <DataType kType>
 inline bool RowConverter::AppendTyped(const Rules& rules, std::string_view text, bool is_null,
                                       Column& column) const {
+  if constexpr (kType == DataType::kFloat64 || kType == DataType::kInt64) {
+    int64_t i = 0;
+    double d = 0;
+    switch (ReadNumber<kType == DataType::kInt64>(rules, text, is_null, &i, &d)) {
+      case NumberCell::kBad: return false;
+      case NumberCell::kNull: column.AppendNull(); return true;
+      case NumberCell::kInt:
+        if (column.type() == DataType::kFloat64) {
+          column.AppendFloat64(static_cast<double>(i));
+        } else {
+          column.AppendInt64(i);
+        }
+        return true;
+      case NumberCell::kDouble:
+        if (column.type() == DataType::kInt64) column.WidenToFloat64();
+        column.AppendFloat64(d);
+        return true;
+    }
+    return false;
+  }
   if (is_null || IsMissing(rules, text)) {
     if (!rules.nullable) return false;
     column.AppendNull();
@@ -104,31 +150,7 @@ inline bool RowConverter::AppendTyped(const Rules& rules, std::string_view text,
     if (it == rules.value_map->end()) return false;
     text = it->second;
   }
-  if constexpr (kType == DataType::kFloat64) {
-    double v;
-    if (ParseFloat64(text, &v) != NumberParse::kOk) return false;
-    if (std::isnan(v)) {
-      if (!rules.nullable) return false;
-      column.AppendNull();
-    } else {
-      column.AppendFloat64(v);
-    }
-  } else if constexpr (kType == DataType::kInt64) {
-    int64_t i;
-    if (ParseInt64(text, &i) == NumberParse::kOk) {
-      if (column.type() == DataType::kFloat64) {
-        column.AppendFloat64(static_cast<double>(i));
-      } else {
-        column.AppendInt64(i);
-      }
-      return true;
-    }
-    double d;
-    if (!rules.widenable || ParseFloat64(text, &d) != NumberParse::kOk || std::isnan(d))
-      return false;
-    if (column.type() == DataType::kInt64) column.WidenToFloat64();
-    column.AppendFloat64(d);
-  } else if constexpr (kType == DataType::kBool) {
+  if constexpr (kType == DataType::kBool) {
     std::optional<bool> b = ParseBool(text, /*strict=*/false);
     if (!b) return false;
     column.AppendBool(*b);
@@ -185,52 +207,32 @@ Column RowConverter::ConvertNumbers(const Rules& rules, std::string_view text,
     }
     size_t i = fields.row_field[r] + k;
     std::string_view value(text.data() + fields.begin[i], fields.end[i] - fields.begin[i]);
-    if (IsMissing(rules, value)) {
-      if (!rules.nullable) bad->push_back(static_cast<uint32_t>(r));
-      set_null();
-      continue;
-    }
-    if (rules.value_map != nullptr) {
-      auto it = rules.value_map->find(value);
-      if (it == rules.value_map->end()) {
+    int64_t as_int = 0;
+    double as_double = 0;
+    switch (ReadNumber<std::is_same_v<T, int64_t>>(rules, value, false, &as_int, &as_double)) {
+      case NumberCell::kBad:
         bad->push_back(static_cast<uint32_t>(r));
         set_null();
         continue;
-      }
-      value = it->second;
-    }
-    bool ok;
-    if constexpr (std::is_same_v<T, double>) {
-      double v;
-      ok = ParseFloat64(value, &v) == NumberParse::kOk && (!std::isnan(v) || rules.nullable);
-      if (ok && std::isnan(v)) {
-        set_null();
-        continue;
-      }
-      values[r] = v;
-    } else {
-      int64_t v;
-      ok = ParseInt64(value, &v) == NumberParse::kOk;
-      if (ok) {
-        values[r] = v;
-        if (!widened.empty()) widened[r] = static_cast<double>(v);
-      } else if (double d;
-                 rules.widenable && ParseFloat64(value, &d) == NumberParse::kOk && !std::isnan(d)) {
-        if (widened.empty()) {
-          widened.resize(rows);
-          for (size_t j = 0; j < r; ++j) {
-            bool valid = (validity[j >> 6] >> (j & 63)) & 1U;
-            widened[j] = valid ? static_cast<double>(values[j]) : kNaN;
+      case NumberCell::kNull: set_null(); continue;
+      case NumberCell::kInt:
+        values[r] = static_cast<T>(as_int);
+        if (!widened.empty()) widened[r] = static_cast<double>(as_int);
+        break;
+      case NumberCell::kDouble:
+        if constexpr (std::is_same_v<T, double>) {
+          values[r] = as_double;
+        } else {
+          if (widened.empty()) {
+            widened.resize(rows);
+            for (size_t j = 0; j < r; ++j) {
+              bool valid = (validity[j >> 6] >> (j & 63)) & 1U;
+              widened[j] = valid ? static_cast<double>(values[j]) : kNaN;
+            }
           }
+          widened[r] = as_double;
         }
-        widened[r] = d;
-        ok = true;
-      }
-    }
-    if (!ok) {
-      bad->push_back(static_cast<uint32_t>(r));
-      set_null();
-      continue;
+        break;
     }
     validity[r >> 6] |= uint64_t{1} << (r & 63);
   }

@@ -75,6 +75,13 @@ class RowConverter {
     }
     return false;
   }
+  // How one numeric text reads under a column's rules: missing tokens, value map, parsing,
+  // NaN, widening. The JSON cell path and the CSV column path both go through it.
+  enum class NumberCell { kNull, kInt, kDouble, kBad };
+  template <bool kInteger>
+  [[gnu::always_inline]] inline NumberCell ReadNumber(const Rules& rules, std::string_view text,
+                                                      bool is_null, int64_t* as_int,
+                                                      double* as_double) const;
   // Numeric columns are built straight into arrays, without per-value bookkeeping.
   template <typename T>
   Column ConvertNumbers(const Rules& rules, std::string_view text, const CsvFields& fields,
