@@ -45,9 +45,7 @@ Result<ingest::DatasetSpec> BuildDatasetSpec(const DatasetArgs& args) {
   if (args.format == "csv") spec.format.type = ingest::FileFormat::kCsv;
   if (args.format == "jsonl") spec.format.type = ingest::FileFormat::kJsonLines;
   if (!args.delimiter.empty()) {
-    spec.format.delimiter = args.delimiter == "tab"          ? '\t'
-                            : args.delimiter == "whitespace" ? ' '
-                                                             : args.delimiter[0];
+    spec.format.delimiter = ingest::ParseDelimiterName(args.delimiter);
   }
   if (args.header) spec.format.header = true;
   if (args.no_header) spec.format.header = false;

@@ -20,14 +20,6 @@ struct FieldValue {
 
 constexpr size_t kSniffRows = 100;
 
-std::string DelimiterName(char d) {
-  switch (d) {
-    case ' ': return "whitespace";
-    case '\t': return "tab";
-    default: return std::string(1, d);
-  }
-}
-
 // Text of a scalar JSON value as a CSV field would hold it; false for nested values.
 bool JsonScalarText(const nlohmann::ordered_json& v, std::string* out, bool* is_null) {
   *is_null = false;

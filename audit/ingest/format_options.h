@@ -23,6 +23,13 @@ enum class FileFormat { kAuto, kCsv, kJsonLines };
 
 std::string_view FileFormatName(FileFormat format);  // "auto", "csv", "jsonl"
 
+// The name of a delimiter in schema files, JSON and messages: ",", ";", "|", "tab" or
+// "whitespace" (for ' ', runs of spaces and tabs).
+std::string DelimiterName(char delimiter);
+// The delimiter a name above stands for (a literal tab is also accepted); nullopt for
+// anything else.
+std::optional<char> ParseDelimiterName(std::string_view name);
+
 // The default missing-value tokens: "", "NA", "NaN", "null" and "?".
 const std::vector<std::string>& DefaultMissingTokens();
 

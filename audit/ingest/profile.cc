@@ -539,9 +539,7 @@ std::string DatasetProfile::ToJson() const {
   nlohmann::ordered_json fmt_json;
   fmt_json["type"] = std::string(FileFormatName(format.type));
   if (format.type == FileFormat::kCsv) {
-    fmt_json["delimiter"] = format.delimiter == ' '    ? std::string("whitespace")
-                            : format.delimiter == '\t' ? std::string("tab")
-                                                       : std::string(1, format.delimiter);
+    fmt_json["delimiter"] = DelimiterName(format.delimiter);
     fmt_json["delimiter_detected"] = format.delimiter_detected;
     fmt_json["header"] = format.header;
     fmt_json["header_detected"] = format.header_detected;
@@ -684,9 +682,9 @@ std::string DatasetProfile::ToText() const {
                      FileFormatName(format.type));
   if (format.type == FileFormat::kCsv) {
     out += fmt::format(", delimiter {}, {}",
-                       format.delimiter == ' '    ? std::string("whitespace")
-                       : format.delimiter == '\t' ? std::string("tab")
-                                                  : "\"" + std::string(1, format.delimiter) + "\"",
+                       format.delimiter == ' ' || format.delimiter == '\t'
+                           ? DelimiterName(format.delimiter)
+                           : "\"" + DelimiterName(format.delimiter) + "\"",
                        format.header ? "header row" : "no header");
   }
   out += fmt::format("\n  {} rows, {} columns, {} bad rows skipped, {} blank lines\n", scan.rows,

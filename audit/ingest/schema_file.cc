@@ -125,16 +125,12 @@ class SchemaFileParser {
     }
     if (YAML::Node d = n["delimiter"]) {
       PROBITY_ASSIGN_OR_RETURN(std::string v, String(d, "delimiter"));
-      if (v == "whitespace") {
-        format->delimiter = ' ';
-      } else if (v == "tab" || v == "\t") {
-        format->delimiter = '\t';
-      } else if (v == "," || v == ";" || v == "|") {
-        format->delimiter = v[0];
-      } else {
+      std::optional<char> delimiter = ParseDelimiterName(v);
+      if (!delimiter) {
         return Error(d, "unsupported delimiter \"" + v + "\"",
                      "one of \",\", \";\", \"|\", tab, whitespace");
       }
+      format->delimiter = *delimiter;
     }
     if (YAML::Node h = n["header"]) {
       PROBITY_ASSIGN_OR_RETURN(bool header, Bool(h, "header"));
@@ -241,12 +237,6 @@ void EmitString(YAML::Emitter& out, const std::string& s) {
   }
 }
 
-std::string DelimiterText(char d) {
-  if (d == ' ') return "whitespace";
-  if (d == '\t') return "tab";
-  return std::string(1, d);
-}
-
 const FacetCandidate* FacetFor(const DatasetProfile& p, const std::string& column) {
   for (const FacetCandidate& f : p.candidate_facets) {
     if (f.column == column) return &f;
@@ -292,7 +282,7 @@ std::string SchemaFileYaml(const DatasetProfile& p) {
   out << YAML::Key << "type" << YAML::Value << std::string(FileFormatName(p.format.type));
   if (p.format.type == FileFormat::kCsv) {
     out << YAML::Key << "delimiter" << YAML::Value;
-    EmitString(out, DelimiterText(p.format.delimiter));
+    EmitString(out, DelimiterName(p.format.delimiter));
     out << YAML::Key << "header" << YAML::Value << p.format.header;
     out << YAML::Key << "quote" << YAML::Value << YAML::SingleQuoted
         << std::string(1, p.format.quote);
@@ -368,7 +358,7 @@ std::string SchemaFileJson(const DatasetProfile& p) {
   nlohmann::ordered_json format;
   format["type"] = std::string(FileFormatName(p.format.type));
   if (p.format.type == FileFormat::kCsv) {
-    format["delimiter"] = DelimiterText(p.format.delimiter);
+    format["delimiter"] = DelimiterName(p.format.delimiter);
     format["header"] = p.format.header;
     format["quote"] = std::string(1, p.format.quote);
     format["trim"] = p.format.trim;
