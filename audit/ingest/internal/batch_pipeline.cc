@@ -11,6 +11,20 @@
 namespace probity::ingest::internal {
 namespace {
 
+// Runs `f` (returning Status), turning an escaping exception into the Status it means:
+// out of memory is an environment error, anything else a bug. Nothing may escape a worker
+// thread or leave the pipeline with threads still running.
+template <typename F>
+Status Guarded(const char* activity, F&& f) {
+  try {
+    return f();
+  } catch (const std::bad_alloc&) {
+    return IoError(std::string("out of memory while ") + activity).Expecting("more free memory");
+  } catch (const std::exception& e) {
+    return InternalError(std::string("unexpected exception while ") + activity + ": " + e.what());
+  }
+}
+
 struct Slot {
   Status status;
   RowBatch batch;
@@ -33,24 +47,11 @@ Status RunBatchPipeline(int threads, const ChunkSupplier& next, const ChunkParse
 
   auto work = [&](Chunk chunk) {
     Slot slot;
-    try {
-      Result<RowBatch> batch = parse(chunk);
-      if (!batch.has_value()) {
-        slot.status = batch.error();
-      } else {
-        slot.batch = std::move(batch).value();
-        Result<std::shared_ptr<void>> partial = map(slot.batch);
-        if (partial.has_value()) {
-          slot.partial = std::move(partial).value();
-        } else {
-          slot.status = partial.error();
-        }
-      }
-    } catch (const std::bad_alloc&) {
-      slot.status = IoError("out of memory while parsing").Expecting("more free memory");
-    } catch (const std::exception& e) {
-      slot.status = InternalError(std::string("unexpected exception while parsing: ") + e.what());
-    }
+    slot.status = Guarded("parsing", [&]() -> Status {
+      PROBITY_ASSIGN_OR_RETURN(slot.batch, parse(chunk));
+      PROBITY_ASSIGN_OR_RETURN(slot.partial, map(slot.batch));
+      return OkStatus();
+    });
     std::lock_guard lock(mutex);
     results.emplace(chunk.sequence, std::move(slot));
     result_ready.notify_all();
@@ -79,22 +80,19 @@ Status RunBatchPipeline(int threads, const ChunkSupplier& next, const ChunkParse
   bool end_of_input = false;
   while (true) {
     while (!end_of_input && submitted - reduced < window) {
-      Result<std::optional<Chunk>> chunk = std::optional<Chunk>();
-      try {
-        chunk = next();
-      } catch (const std::bad_alloc&) {
-        chunk = IoError("out of memory while reading").Expecting("more free memory");
-      } catch (const std::exception& e) {
-        chunk = InternalError(std::string("unexpected exception while reading: ") + e.what());
-      }
-      if (!chunk.has_value()) {
-        supplier_error = chunk.error();
+      std::optional<Chunk> chunk;
+      Status read = Guarded("reading", [&]() -> Status {
+        PROBITY_ASSIGN_OR_RETURN(chunk, next());
+        return OkStatus();
+      });
+      if (!read.ok()) {
+        supplier_error = std::move(read);
         end_of_input = true;
-      } else if (!chunk->has_value()) {
+      } else if (!chunk.has_value()) {
         end_of_input = true;
       } else {
         std::lock_guard lock(mutex);
-        queue.push_back(std::move(**chunk));
+        queue.push_back(std::move(*chunk));
         ++submitted;
         work_ready.notify_one();
       }
@@ -112,14 +110,8 @@ Status RunBatchPipeline(int threads, const ChunkSupplier& next, const ChunkParse
       outcome = std::move(slot.status);
       break;
     }
-    Status s;
-    try {
-      s = reduce(std::move(slot.batch), std::move(slot.partial));
-    } catch (const std::bad_alloc&) {
-      s = IoError("out of memory while aggregating").Expecting("more free memory");
-    } catch (const std::exception& e) {
-      s = InternalError(std::string("unexpected exception while aggregating: ") + e.what());
-    }
+    Status s = Guarded("aggregating",
+                       [&] { return reduce(std::move(slot.batch), std::move(slot.partial)); });
     if (!s.ok()) {
       outcome = std::move(s);
       break;
