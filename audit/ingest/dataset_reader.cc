@@ -289,6 +289,10 @@ Status DatasetReader::PrepareCsv(const DatasetSpec& spec, std::string_view sampl
       f.name = format_.header ? names[k] : "column_" + std::to_string(k + 1);
       f.type = inference.Inferred(k);
       f.inferred = true;
+      if (auto hint = spec.type_hints.find(f.name); hint != spec.type_hints.end()) {
+        f.type = hint->second;
+        f.inferred = false;
+      }
       fields.push_back(std::move(f));
     }
     schema_ = Schema(std::move(fields));
@@ -348,6 +352,10 @@ Status DatasetReader::PrepareJsonLines(const DatasetSpec& spec, std::string_view
       f.name = keys[k];
       f.type = inference.Inferred(k);
       f.inferred = true;
+      if (auto hint = spec.type_hints.find(f.name); hint != spec.type_hints.end()) {
+        f.type = hint->second;
+        f.inferred = false;
+      }
       fields.push_back(std::move(f));
     }
     if (fields.empty()) {

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -47,6 +48,10 @@ struct FormatOptions {
 struct DatasetSpec {
   FormatOptions format;
   std::optional<Schema> schema;
+  // When the schema is inferred, columns named here get this type instead of the inferred
+  // one (a model's categorical inputs are read as strings, its continuous ones as float64).
+  // Names absent from the file are ignored.
+  std::map<std::string, DataType, std::less<>> type_hints;
 };
 
 enum class BadRowPolicy { kFail, kSkip };

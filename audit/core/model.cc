@@ -1,0 +1,44 @@
+#include "audit/core/model.h"
+
+#include <cmath>
+#include <limits>
+
+namespace probity {
+
+std::string_view ModelTaskName(ModelTask task) {
+  switch (task) {
+    case ModelTask::kRegression:
+      return "regression";
+    case ModelTask::kClassification:
+      return "classification";
+    case ModelTask::kClustering:
+      return "clustering";
+  }
+  return "regression";
+}
+
+std::string_view InputKindName(InputKind kind) {
+  switch (kind) {
+    case InputKind::kContinuous:
+      return "continuous";
+    case InputKind::kCategorical:
+      return "categorical";
+    case InputKind::kOrdinal:
+      return "ordinal";
+  }
+  return "continuous";
+}
+
+double Predictions::Value(int64_t row, int target) const {
+  if (values.empty() || rows == 0) return std::numeric_limits<double>::quiet_NaN();
+  const size_t width = values.size() / static_cast<size_t>(rows);
+  return values[static_cast<size_t>(row) * width + static_cast<size_t>(target)];
+}
+
+double Predictions::Probability(int64_t row, size_t class_index) const {
+  if (probabilities.empty() || rows == 0) return std::numeric_limits<double>::quiet_NaN();
+  const size_t width = probabilities.size() / static_cast<size_t>(rows);
+  return probabilities[static_cast<size_t>(row) * width + class_index];
+}
+
+}  // namespace probity
