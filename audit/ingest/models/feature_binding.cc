@@ -39,8 +39,7 @@ Result<std::vector<const Column*>> BindColumns(const ModelInfo& info, const Tabl
     std::optional<size_t> index = batch.schema().IndexOf(input.name);
     if (!index) {
       return InvalidArgumentError("model input \"" + input.name + "\" has no column in the data")
-          .Expecting("a column named \"" + input.name + "\" (columns: " + ColumnList(batch) +
-                     ")");
+          .Expecting("a column named \"" + input.name + "\" (columns: " + ColumnList(batch) + ")");
     }
     columns.push_back(&batch.column(*index));
   }
@@ -50,12 +49,9 @@ Result<std::vector<const Column*>> BindColumns(const ModelInfo& info, const Tabl
 std::string CellText(const Column& column, int64_t row) {
   if (!column.IsValid(row)) return {};
   switch (column.type()) {
-    case DataType::kString:
-      return std::string(column.StringAt(row));
-    case DataType::kInt64:
-      return std::to_string(column.int64s()[static_cast<size_t>(row)]);
-    case DataType::kBool:
-      return column.bools()[static_cast<size_t>(row)] ? "true" : "false";
+    case DataType::kString: return std::string(column.StringAt(row));
+    case DataType::kInt64: return std::to_string(column.int64s()[static_cast<size_t>(row)]);
+    case DataType::kBool: return column.bools()[static_cast<size_t>(row)] ? "true" : "false";
     case DataType::kFloat64: {
       const double v = column.float64s()[static_cast<size_t>(row)];
       char buffer[64];
@@ -99,8 +95,7 @@ Result<Buffer<double>> ReadNumbers(const Column& column, const ModelInput& input
       for (size_t i = 0; i < dictionary.size(); ++i) {
         if (!ParseWholeNumber(dictionary[i], &parsed[i])) {
           return InvalidArgumentError("column \"" + input.name + "\" holds \"" + dictionary[i] +
-                                      "\", which model input \"" + input.name +
-                                      "\" cannot read")
+                                      "\", which model input \"" + input.name + "\" cannot read")
               .Expecting("a number (the model declares \"" + input.name + "\" continuous)");
         }
       }
@@ -153,8 +148,8 @@ Result<std::vector<int32_t>> EncodeCategories(const Column& column, const ModelI
       if (code < 0) continue;
       int32_t& m = mapped[static_cast<size_t>(code)];
       if (m == -2) {
-        PROBITY_ASSIGN_OR_RETURN(m, lookup(dictionary[static_cast<size_t>(code)],
-                                           static_cast<int64_t>(r)));
+        PROBITY_ASSIGN_OR_RETURN(
+            m, lookup(dictionary[static_cast<size_t>(code)], static_cast<int64_t>(r)));
       }
       out[r] = m;
     }

@@ -4,7 +4,8 @@
 
 namespace probity::models {
 
-Result<std::unique_ptr<Model>> LoadLightGBMModel(std::string_view, const std::string& source) {
+Result<std::unique_ptr<Model>> LoadLightGBMModel(std::string_view, const std::string& source,
+                                                 const ModelLoadOptions&) {
   return UnimplementedError(source + ": LightGBM models are not supported yet");
 }
 

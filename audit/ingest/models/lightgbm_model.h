@@ -10,11 +10,13 @@
 
 #include "audit/core/model.h"
 #include "audit/core/result.h"
+#include "audit/ingest/models/model_options.h"
 
 namespace probity::models {
 
 // kInvalidArgument "<source>:<line>: …" for a malformed model; kUnimplemented for an
 // objective Probity does not support.
-Result<std::unique_ptr<Model>> LoadLightGBMModel(std::string_view text, const std::string& source);
+Result<std::unique_ptr<Model>> LoadLightGBMModel(std::string_view text, const std::string& source,
+                                                 const ModelLoadOptions& options);
 
 }  // namespace probity::models

@@ -23,18 +23,12 @@ std::string_view SkipSpaceAndBom(std::string_view bytes) {
 
 std::string_view ModelFormatName(ModelFormat format) {
   switch (format) {
-    case ModelFormat::kPmml:
-      return "pmml";
-    case ModelFormat::kXGBoostJson:
-      return "xgboost-json";
-    case ModelFormat::kXGBoostUbjson:
-      return "xgboost-ubjson";
-    case ModelFormat::kLightGBM:
-      return "lightgbm";
-    case ModelFormat::kNative:
-      return "probity";
-    case ModelFormat::kUnknown:
-      return "unknown";
+    case ModelFormat::kPmml: return "pmml";
+    case ModelFormat::kXGBoostJson: return "xgboost-json";
+    case ModelFormat::kXGBoostUbjson: return "xgboost-ubjson";
+    case ModelFormat::kLightGBM: return "lightgbm";
+    case ModelFormat::kNative: return "probity";
+    case ModelFormat::kUnknown: return "unknown";
   }
   return "unknown";
 }
@@ -50,29 +44,23 @@ ModelFormat DetectModelFormat(std::string_view bytes) {
     if (head.find("\"probity_model\"") != std::string_view::npos) return ModelFormat::kNative;
     if (head.find("\"learner\"") != std::string_view::npos) return ModelFormat::kXGBoostJson;
     // UBJSON: '{' followed by a length-prefixed key: 'L'/'i'/'U'/'l' then the length.
-    if (head.size() > 2 && (head[1] == 'L' || head[1] == 'i' || head[1] == 'U' ||
-                            head[1] == 'l' || head[1] == 'I')) {
+    if (head.size() > 2 &&
+        (head[1] == 'L' || head[1] == 'i' || head[1] == 'U' || head[1] == 'l' || head[1] == 'I')) {
       if (head.find("learner") != std::string_view::npos) return ModelFormat::kXGBoostUbjson;
     }
   }
   return ModelFormat::kUnknown;
 }
 
-Result<std::unique_ptr<Model>> LoadModelFromBytes(std::string_view bytes,
-                                                  const std::string& source) {
+Result<std::unique_ptr<Model>> LoadModelFromBytes(std::string_view bytes, const std::string& source,
+                                                  const ModelLoadOptions& options) {
   switch (DetectModelFormat(bytes)) {
-    case ModelFormat::kPmml:
-      return LoadPmmlModel(bytes, source);
-    case ModelFormat::kXGBoostJson:
-      return LoadXGBoostJsonModel(bytes, source);
-    case ModelFormat::kXGBoostUbjson:
-      return LoadXGBoostUbjsonModel(bytes, source);
-    case ModelFormat::kLightGBM:
-      return LoadLightGBMModel(bytes, source);
-    case ModelFormat::kNative:
-      return LoadNativeModel(bytes, source);
-    case ModelFormat::kUnknown:
-      break;
+    case ModelFormat::kPmml: return LoadPmmlModel(bytes, source);
+    case ModelFormat::kXGBoostJson: return LoadXGBoostJsonModel(bytes, source, options);
+    case ModelFormat::kXGBoostUbjson: return LoadXGBoostUbjsonModel(bytes, source, options);
+    case ModelFormat::kLightGBM: return LoadLightGBMModel(bytes, source, options);
+    case ModelFormat::kNative: return LoadNativeModel(bytes, source, options);
+    case ModelFormat::kUnknown: break;
   }
   return InvalidArgumentError(source + ": not a model file Probity can read")
       .Expecting(
@@ -81,10 +69,10 @@ Result<std::unique_ptr<Model>> LoadModelFromBytes(std::string_view bytes,
 }
 
 Result<std::unique_ptr<Model>> LoadModel(FileSystem& fs, const std::string& path,
-                                         const std::string& member) {
-  (void)member;  // archives: see LoadModelFromArchive (added with the archive reader)
+                                         const ModelLoadOptions& options) {
+  // Archives (options.member) are handled once the archive reader lands.
   PROBITY_ASSIGN_OR_RETURN(std::string bytes, fs.ReadSmallFile(path, kMaxModelBytes));
-  PROBITY_ASSIGN_OR_RETURN(std::unique_ptr<Model> model, LoadModelFromBytes(bytes, path));
+  PROBITY_ASSIGN_OR_RETURN(std::unique_ptr<Model> model, LoadModelFromBytes(bytes, path, options));
   model->SetSource(Sha256Of(bytes), static_cast<int64_t>(bytes.size()));
   return model;
 }

@@ -15,6 +15,7 @@
 #include "audit/core/file_system.h"
 #include "audit/core/model.h"
 #include "audit/core/result.h"
+#include "audit/ingest/models/model_options.h"
 
 namespace probity::models {
 
@@ -28,14 +29,14 @@ ModelFormat DetectModelFormat(std::string_view bytes);
 inline constexpr int64_t kMaxModelBytes = int64_t{2} << 30;
 
 // Loads the model at `path` (a model file, or an archive holding exactly one model file;
-// `member` picks one when it holds several). Errors: kNotFound/kIoError for the file;
+// options.member picks one when it holds several). Errors: kNotFound/kIoError for the file;
 // kInvalidArgument with the file and line/field for a malformed or unsupported model;
 // kUnimplemented for a recognised but unsupported format feature.
 Result<std::unique_ptr<Model>> LoadModel(FileSystem& fs, const std::string& path,
-                                         const std::string& member = "");
+                                         const ModelLoadOptions& options = {});
 
 // Loads a model from bytes already in memory; `source` names them in messages.
-Result<std::unique_ptr<Model>> LoadModelFromBytes(std::string_view bytes,
-                                                  const std::string& source);
+Result<std::unique_ptr<Model>> LoadModelFromBytes(std::string_view bytes, const std::string& source,
+                                                  const ModelLoadOptions& options = {});
 
 }  // namespace probity::models

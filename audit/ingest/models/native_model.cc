@@ -4,7 +4,8 @@
 
 namespace probity::models {
 
-Result<std::unique_ptr<Model>> LoadNativeModel(std::string_view, const std::string& source) {
+Result<std::unique_ptr<Model>> LoadNativeModel(std::string_view, const std::string& source,
+                                               const ModelLoadOptions&) {
   return UnimplementedError(source + ": Probity native models are not supported yet");
 }
 

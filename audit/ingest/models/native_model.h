@@ -10,9 +10,11 @@
 
 #include "audit/core/model.h"
 #include "audit/core/result.h"
+#include "audit/ingest/models/model_options.h"
 
 namespace probity::models {
 
-Result<std::unique_ptr<Model>> LoadNativeModel(std::string_view json, const std::string& source);
+Result<std::unique_ptr<Model>> LoadNativeModel(std::string_view json, const std::string& source,
+                                               const ModelLoadOptions& options);
 
 }  // namespace probity::models

@@ -4,12 +4,13 @@
 
 namespace probity::models {
 
-Result<std::unique_ptr<Model>> LoadXGBoostJsonModel(std::string_view, const std::string& source) {
+Result<std::unique_ptr<Model>> LoadXGBoostJsonModel(std::string_view, const std::string& source,
+                                                    const ModelLoadOptions&) {
   return UnimplementedError(source + ": XGBoost models are not supported yet");
 }
 
-Result<std::unique_ptr<Model>> LoadXGBoostUbjsonModel(std::string_view,
-                                                      const std::string& source) {
+Result<std::unique_ptr<Model>> LoadXGBoostUbjsonModel(std::string_view, const std::string& source,
+                                                      const ModelLoadOptions&) {
   return UnimplementedError(source + ": XGBoost models are not supported yet");
 }
 

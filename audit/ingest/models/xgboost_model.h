@@ -11,6 +11,7 @@
 
 #include "audit/core/model.h"
 #include "audit/core/result.h"
+#include "audit/ingest/models/model_options.h"
 
 namespace probity::models {
 
@@ -18,8 +19,10 @@ namespace probity::models {
 // range child or feature indices, cycles, inconsistent array sizes); kUnimplemented for an
 // objective or booster Probity does not support.
 Result<std::unique_ptr<Model>> LoadXGBoostJsonModel(std::string_view json,
-                                                    const std::string& source);
+                                                    const std::string& source,
+                                                    const ModelLoadOptions& options);
 Result<std::unique_ptr<Model>> LoadXGBoostUbjsonModel(std::string_view ubjson,
-                                                      const std::string& source);
+                                                      const std::string& source,
+                                                      const ModelLoadOptions& options);
 
 }  // namespace probity::models
