@@ -1,5 +1,6 @@
 #include "audit/core/model.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -7,26 +8,38 @@ namespace probity {
 
 std::string_view ModelTaskName(ModelTask task) {
   switch (task) {
-    case ModelTask::kRegression:
-      return "regression";
-    case ModelTask::kClassification:
-      return "classification";
-    case ModelTask::kClustering:
-      return "clustering";
+    case ModelTask::kRegression: return "regression";
+    case ModelTask::kClassification: return "classification";
+    case ModelTask::kClustering: return "clustering";
   }
   return "regression";
 }
 
 std::string_view InputKindName(InputKind kind) {
   switch (kind) {
-    case InputKind::kContinuous:
-      return "continuous";
-    case InputKind::kCategorical:
-      return "categorical";
-    case InputKind::kOrdinal:
-      return "ordinal";
+    case InputKind::kContinuous: return "continuous";
+    case InputKind::kCategorical: return "categorical";
+    case InputKind::kOrdinal: return "ordinal";
   }
   return "continuous";
+}
+
+int TreeDepth(const TreeView& tree) {
+  int deepest = 0;
+  std::vector<std::pair<int32_t, int>> stack;
+  if (!tree.nodes.empty()) stack.push_back({0, 0});
+  while (!stack.empty()) {
+    auto [index, depth] = stack.back();
+    stack.pop_back();
+    const TreeNode& node = tree.nodes[static_cast<size_t>(index)];
+    if (node.kind == SplitKind::kLeaf) {
+      deepest = std::max(deepest, depth);
+    } else {
+      stack.push_back({node.left, depth + 1});
+      stack.push_back({node.right, depth + 1});
+    }
+  }
+  return deepest;
 }
 
 double Predictions::Value(int64_t row, int target) const {

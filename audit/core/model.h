@@ -113,6 +113,9 @@ struct TreeView {
   double weight = 1;            // tree weight (dart drop weights, averaging)
 };
 
+// Depth of the deepest leaf (a lone leaf has depth 0). The tree must be acyclic.
+int TreeDepth(const TreeView& tree);
+
 // A tree ensemble in margin space: margin[k] = base_margin[k] + Σ_trees weight·leaf,
 // then `link` maps margins to the prediction (identity, logistic, softmax, exp).
 struct TreeEnsembleView {

@@ -45,8 +45,8 @@ TEST(FeatureBindingTest, NumbersFromIntsStringsAndNulls) {
 }
 
 TEST(FeatureBindingTest, CategoriesMatchTextOfNumbersAndRefuseUnseen) {
-  ModelInput input{.name = "cylinders", .kind = InputKind::kCategorical,
-                   .categories = {"3", "4", "6", "8"}};
+  ModelInput input{
+      .name = "cylinders", .kind = InputKind::kCategorical, .categories = {"3", "4", "6", "8"}};
   Column ints(DataType::kInt64);
   ints.AppendInt64(8);
   ints.AppendNull();

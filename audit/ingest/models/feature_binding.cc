@@ -46,6 +46,14 @@ Result<std::vector<const Column*>> BindColumns(const ModelInfo& info, const Tabl
   return columns;
 }
 
+std::map<std::string, DataType, std::less<>> InputTypeHints(const ModelInfo& info) {
+  std::map<std::string, DataType, std::less<>> hints;
+  for (const ModelInput& input : info.inputs) {
+    if (input.kind != InputKind::kContinuous) hints[input.name] = DataType::kString;
+  }
+  return hints;
+}
+
 std::string CellText(const Column& column, int64_t row) {
   if (!column.IsValid(row)) return {};
   switch (column.type()) {

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <span>
 #include <string>
 #include <string_view>
@@ -38,6 +39,11 @@ Result<Buffer<double>> ReadNumbers(const Column& column, const ModelInput& input
 // missing branch), in which case it becomes -1.
 Result<std::vector<int32_t>> EncodeCategories(const Column& column, const ModelInput& input,
                                               bool unseen_as_missing = false);
+
+// Column types to read a dataset with for this model (DatasetSpec::type_hints): its
+// categorical and ordinal inputs as strings, so "08" or "4" keep the text the model's
+// categories use. Other columns keep their inferred types.
+std::map<std::string, DataType, std::less<>> InputTypeHints(const ModelInfo& info);
 
 // The cell as text for category matching: strings as stored, integers in decimal, floats
 // in shortest round-trip form without a trailing ".0", bools as "true"/"false"; empty
