@@ -30,6 +30,9 @@ using CommandFn = std::function<Result<Verdict>()>;
 void AddDataCommands(CLI::App& app, const GlobalOptions& global, CommandFn* selected);
 void AddDataProfileCommand(CLI::App* data, const GlobalOptions& global, CommandFn* selected);
 void AddDataSchemaCommand(CLI::App* data, const GlobalOptions& global, CommandFn* selected);
+// Registers `probity model …` (inspect) and `probity predict`.
+void AddModelCommands(CLI::App& app, const GlobalOptions& global, CommandFn* selected);
+void AddPredictCommand(CLI::App& app, const GlobalOptions& global, CommandFn* selected);
 // Registers `probity demo`.
 void AddDemoCommand(CLI::App& app, const GlobalOptions& global, CommandFn* selected);
 
@@ -46,9 +49,10 @@ struct DatasetArgs {
   std::string on_bad_row = "fail";
 };
 
-// Adds FILE and the reading options (--schema, --format, --delimiter, --header,
-// --no-header, --missing, --on-bad-row) to `command`.
-void AddDatasetOptions(CLI::App* command, DatasetArgs* args);
+// Adds FILE (or the option named `file_option`, e.g. "--data") and the reading options
+// (--schema, --format, --delimiter, --header, --no-header, --missing, --on-bad-row).
+void AddDatasetOptions(CLI::App* command, DatasetArgs* args,
+                       const std::string& file_option = "FILE");
 
 // The spec from the schema file (if any) with the command-line flags applied on top.
 Result<ingest::DatasetSpec> BuildDatasetSpec(const DatasetArgs& args);

@@ -7,9 +7,9 @@
 
 namespace probity::cli {
 
-void AddDatasetOptions(CLI::App* command, DatasetArgs* args) {
+void AddDatasetOptions(CLI::App* command, DatasetArgs* args, const std::string& file_option) {
   command
-      ->add_option("FILE", args->path,
+      ->add_option(file_option, args->path,
                    "Dataset: CSV or JSON Lines, optionally .gz/.bz2/.xz/.zst; - for stdin")
       ->required();
   command->add_option("--schema", args->schema_path,

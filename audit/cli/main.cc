@@ -42,6 +42,8 @@ int Run(int argc, char** argv) {
 
   CommandFn selected;
   AddDataCommands(app, global, &selected);
+  AddModelCommands(app, global, &selected);
+  AddPredictCommand(app, global, &selected);
   AddDemoCommand(app, global, &selected);
   // Global options may follow any command; say so in every command's help.
   const std::string global_note =

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "audit/core/status.h"
 
@@ -23,145 +24,166 @@ Result<FloatForest> FloatForest::Compile(const TreeEnsembleView& view, size_t nu
   for (size_t k = 0; k < view.base_margin.size() && k < forest.base_margin_.size(); ++k) {
     forest.base_margin_[k] = static_cast<float>(view.base_margin[k]);
   }
-  if (num_features == 0 || num_features > kFeatureMask) {
+  if (num_features == 0 || num_features >= kFeatureMask) {
     return InvalidArgumentError("a tree ensemble needs between 1 and 2^28 features");
   }
+  const auto padding_feature = static_cast<uint32_t>(num_features);
+  const float infinity = std::numeric_limits<float>::infinity();
   for (size_t t = 0; t < view.trees.size(); ++t) {
     const TreeView& tree = view.trees[t];
     const auto base = static_cast<int32_t>(forest.nodes_.size());
     if (tree.nodes.empty() || tree.output < 0 || tree.output >= view.num_outputs) {
-      return InvalidArgumentError("tree " + std::to_string(t) + " is empty or has an output " +
-                                  "out of range");
+      return InvalidArgumentError("tree " + std::to_string(t) +
+                                  " is empty or has an output out of range");
     }
     Tree compiled{.root = base,
-                  .depth = 0,
+                  .depth = TreeDepth(tree),
                   .output = tree.output,
                   .weight = static_cast<float>(tree.weight),
                   .has_categorical = false};
-    compiled.depth = TreeDepth(tree);
-    for (size_t i = 0; i < tree.nodes.size(); ++i) {
-      const TreeNode& node = tree.nodes[i];
-      Node out{};
-      const auto self = base + static_cast<int32_t>(i);
+    // Breadth-first renumbering: order[k] is the view node that becomes node base + k;
+    // each split's two children take the next two free slots.
+    std::vector<int32_t> order{0};
+    std::vector<int32_t> new_left;
+    for (size_t k = 0; k < order.size(); ++k) {
+      const auto index = static_cast<size_t>(order[k]);
+      if (index >= tree.nodes.size() || order.size() > tree.nodes.size()) {
+        return InvalidArgumentError("tree " + std::to_string(t) + " refers out of range");
+      }
+      const TreeNode& node = tree.nodes[index];
+      if (node.kind == SplitKind::kLeaf) {
+        new_left.push_back(-1);
+        continue;
+      }
+      new_left.push_back(static_cast<int32_t>(order.size()));
+      order.push_back(node.left);
+      order.push_back(node.right);
+    }
+    for (size_t k = 0; k < order.size(); ++k) {
+      const TreeNode& node = tree.nodes[static_cast<size_t>(order[k])];
+      const auto self = base + static_cast<int32_t>(k);
       forest.category_begin_.push_back(0);
       forest.category_size_.push_back(0);
       if (node.kind == SplitKind::kLeaf) {
         if (node.leaf.size() != 1) {
           return InvalidArgumentError("tree " + std::to_string(t) + " has a vector leaf");
         }
-        out = Node{static_cast<float>(node.leaf[0]), 0, self, self};
-      } else {
-        if (node.feature < 0 || static_cast<size_t>(node.feature) >= num_features ||
-            node.left < 0 || node.right < 0 ||
-            static_cast<size_t>(node.left) >= tree.nodes.size() ||
-            static_cast<size_t>(node.right) >= tree.nodes.size()) {
-          return InvalidArgumentError("tree " + std::to_string(t) + " node " + std::to_string(i) +
-                                      " refers out of range");
+        forest.nodes_.push_back(Node{infinity, padding_feature, self});
+        forest.leaf_values_.push_back(static_cast<float>(node.leaf[0]));
+        continue;
+      }
+      if (node.feature < 0 || static_cast<size_t>(node.feature) >= num_features) {
+        return InvalidArgumentError("tree " + std::to_string(t) + " splits on feature " +
+                                    std::to_string(node.feature) + ", out of range");
+      }
+      Node out{static_cast<float>(node.threshold), static_cast<uint32_t>(node.feature),
+               base + new_left[k]};
+      if (node.default_left) out.flags |= kDefaultLeft;
+      if (node.kind == SplitKind::kCategorical) {
+        if (node.categories_go_left) {
+          return InvalidArgumentError("categorical split with categories going left");
         }
-        out = Node{static_cast<float>(node.threshold), static_cast<uint32_t>(node.feature),
-                   base + node.left, base + node.right};
-        if (node.default_left) out.flags |= kDefaultLeft;
-        if (node.kind == SplitKind::kCategorical) {
-          if (node.categories_go_left) {
-            return InvalidArgumentError("categorical split with categories going left");
-          }
-          out.flags |= kCategorical;
-          compiled.has_categorical = true;
-          int32_t max_category = -1;
-          for (int32_t c : node.categories) max_category = std::max(max_category, c);
+        out.flags |= kCategorical;
+        compiled.has_categorical = true;
+        int32_t max_category = -1;
+        for (int32_t c : node.categories) max_category = std::max(max_category, c);
+        if (max_category >= 0) {
           const auto words = static_cast<uint32_t>(max_category / 32 + 1);
           forest.category_begin_.back() = static_cast<uint32_t>(forest.category_words_.size());
-          forest.category_size_.back() = max_category < 0 ? 0 : words;
-          if (max_category >= 0) {
-            forest.category_words_.resize(forest.category_words_.size() + words, 0);
-            uint32_t* bits = forest.category_words_.data() + forest.category_begin_.back();
-            for (int32_t c : node.categories) {
-              if (c >= 0) bits[c / 32] |= 1U << (c % 32);
-            }
+          forest.category_size_.back() = words;
+          forest.category_words_.resize(forest.category_words_.size() + words, 0);
+          uint32_t* bits = forest.category_words_.data() + forest.category_begin_.back();
+          for (int32_t c : node.categories) {
+            if (c >= 0) bits[c / 32] |= 1U << (c % 32);
           }
-        } else if (node.kind != SplitKind::kLess) {
-          return InvalidArgumentError("tree " + std::to_string(t) +
-                                      " uses a split kind XGBoost does not have");
         }
+      } else if (node.kind != SplitKind::kLess) {
+        return InvalidArgumentError("tree " + std::to_string(t) +
+                                    " uses a split kind XGBoost does not have");
       }
       forest.nodes_.push_back(out);
+      forest.leaf_values_.push_back(0);
     }
     forest.trees_.push_back(compiled);
   }
   return forest;
 }
 
-int32_t FloatForest::CategoricalStep(const Node& node, int32_t index, float value) const {
+bool FloatForest::CategoryGoesRight(size_t index, float value) const {
   // XGBoost's Decision(): an invalid category (negative, or past the bitset) goes left;
   // a category in the set goes right.
-  if (value < 0 || value >= 16777216.0F) return node.left;
-  const auto category = static_cast<uint32_t>(static_cast<int32_t>(value));
+  if (!(value >= 0) || value >= 16777216.0F) return false;
+  const auto category = static_cast<uint32_t>(value);
   const uint32_t word = category / 32;
-  if (word >= category_size_[static_cast<size_t>(index)]) return node.left;
-  const uint32_t bits = category_words_[category_begin_[static_cast<size_t>(index)] + word];
-  return ((bits >> (category % 32)) & 1U) ? node.right : node.left;
+  if (word >= category_size_[index]) return false;
+  return ((category_words_[category_begin_[index] + word] >> (category % 32)) & 1U) != 0;
 }
 
 void FloatForest::PredictBlock(const float* features, int64_t rows, float* margins) const {
-  const size_t width = num_features_;
+  // The block's rows, padded with the always-zero feature that leaves read.
+  const size_t width = num_features_ + 1;
+  thread_local std::vector<float> block;
+  block.resize(static_cast<size_t>(rows) * width);
+  for (int64_t r = 0; r < rows; ++r) {
+    std::copy_n(features + static_cast<size_t>(r) * num_features_, num_features_,
+                block.data() + static_cast<size_t>(r) * width);
+    block[static_cast<size_t>(r) * width + num_features_] = 0.0F;
+  }
   const auto outputs = static_cast<size_t>(num_outputs_);
   for (int64_t r = 0; r < rows; ++r) {
     std::copy(base_margin_.begin(), base_margin_.end(), margins + static_cast<size_t>(r) * outputs);
   }
   const Node* nodes = nodes_.data();
+  const float* leaf_values = leaf_values_.data();
+  const float* x = block.data();
+  // One step: NaN compares false, so it goes right unless the node's default is left.
+  auto step = [nodes](int32_t index, const float* row) {
+    const Node& node = nodes[index];
+    const float value = row[node.flags & kFeatureMask];
+    const uint32_t right = static_cast<uint32_t>(!(value < node.threshold));
+    const uint32_t missing_left = static_cast<uint32_t>(value != value) & (node.flags >> 31);
+    return node.left + static_cast<int32_t>(right & ~missing_left);
+  };
   for (const Tree& tree : trees_) {
+    const size_t output = static_cast<size_t>(tree.output);
     if (tree.has_categorical) {
       for (int64_t r = 0; r < rows; ++r) {
-        const float* x = features + static_cast<size_t>(r) * width;
+        const float* row = x + static_cast<size_t>(r) * width;
         int32_t index = tree.root;
-        while (nodes[index].left != index) {
+        for (int32_t s = 0; s < tree.depth; ++s) {
           const Node& node = nodes[index];
-          const float value = x[node.flags & kFeatureMask];
-          if (std::isnan(value)) {
-            index = (node.flags & kDefaultLeft) ? node.left : node.right;
-          } else if (node.flags & kCategorical) {
-            index = CategoricalStep(node, index, value);
+          const float value = row[node.flags & kFeatureMask];
+          if ((node.flags & kCategorical) != 0 && value == value) {
+            index = node.left +
+                    static_cast<int32_t>(CategoryGoesRight(static_cast<size_t>(index), value));
           } else {
-            index = value < node.value ? node.left : node.right;
+            index = step(index, row);
           }
         }
-        margins[static_cast<size_t>(r) * outputs + static_cast<size_t>(tree.output)] +=
-            nodes[index].value * tree.weight;
+        margins[static_cast<size_t>(r) * outputs + output] += leaf_values[index] * tree.weight;
       }
       continue;
     }
-    // Numeric trees: walk kLanes rows in lock step for exactly `depth` steps; leaves loop
-    // on themselves. NaN compares false, so it goes right unless the default is left.
+    // Numeric trees: kLanes rows walk the tree in lock step, for exactly `depth` steps.
     int64_t r = 0;
     for (; r + kLanes <= rows; r += kLanes) {
       int32_t index[kLanes];
       for (int l = 0; l < kLanes; ++l) index[l] = tree.root;
-      for (int32_t step = 0; step < tree.depth; ++step) {
+      for (int32_t s = 0; s < tree.depth; ++s) {
         for (int l = 0; l < kLanes; ++l) {
-          const Node& node = nodes[index[l]];
-          const float value =
-              features[static_cast<size_t>(r + l) * width + (node.flags & kFeatureMask)];
-          const bool left =
-              value < node.value || (std::isnan(value) && (node.flags & kDefaultLeft) != 0);
-          index[l] = left ? node.left : node.right;
+          index[l] = step(index[l], x + static_cast<size_t>(r + l) * width);
         }
       }
       for (int l = 0; l < kLanes; ++l) {
-        margins[static_cast<size_t>(r + l) * outputs + static_cast<size_t>(tree.output)] +=
-            nodes[index[l]].value * tree.weight;
+        margins[static_cast<size_t>(r + l) * outputs + output] +=
+            leaf_values[index[l]] * tree.weight;
       }
     }
     for (; r < rows; ++r) {
+      const float* row = x + static_cast<size_t>(r) * width;
       int32_t index = tree.root;
-      for (int32_t step = 0; step < tree.depth; ++step) {
-        const Node& node = nodes[index];
-        const float value = features[static_cast<size_t>(r) * width + (node.flags & kFeatureMask)];
-        const bool left =
-            value < node.value || (std::isnan(value) && (node.flags & kDefaultLeft) != 0);
-        index = left ? node.left : node.right;
-      }
-      margins[static_cast<size_t>(r) * outputs + static_cast<size_t>(tree.output)] +=
-          nodes[index].value * tree.weight;
+      for (int32_t s = 0; s < tree.depth; ++s) index = step(index, row);
+      margins[static_cast<size_t>(r) * outputs + output] += leaf_values[index] * tree.weight;
     }
   }
 }

@@ -36,13 +36,15 @@ class FloatForest {
   static constexpr int64_t kParallelRows = 1 << 15;
 
  private:
-  // 16 bytes. A leaf points to itself on both sides so that a fixed number of steps
-  // (the tree's depth) walks every row to its leaf without a branch on "is leaf".
+  // 12 bytes; the right child is always left + 1 (nodes are renumbered breadth-first),
+  // so a step is `index = left + goes_right` with no branch. A leaf points to itself and
+  // reads the always-zero padding feature (index num_features) against +inf, so a fixed
+  // number of steps (the tree's depth) walks every row to its leaf; leaf values live in
+  // leaf_values_.
   struct Node {
-    float value;     // threshold, or the leaf value
+    float threshold;
     uint32_t flags;  // feature index (low 28 bits) | kDefaultLeft | kCategorical
-    int32_t left;    // absolute node indices
-    int32_t right;
+    int32_t left;    // absolute node index; the right child is left + 1
   };
   static constexpr uint32_t kFeatureMask = (1U << 28) - 1;
   static constexpr uint32_t kDefaultLeft = 1U << 31;
@@ -57,9 +59,10 @@ class FloatForest {
   };
 
   void PredictBlock(const float* features, int64_t rows, float* margins) const;
-  int32_t CategoricalStep(const Node& node, int32_t index, float value) const;
+  bool CategoryGoesRight(size_t index, float value) const;
 
   std::vector<Node> nodes_;
+  std::vector<float> leaf_values_;  // per node; 0 for splits
   std::vector<Tree> trees_;
   // Categorical nodes: bitset of categories that go right, indexed by node.
   std::vector<uint32_t> category_begin_;  // per node: first word in category_words_
