@@ -130,6 +130,28 @@ TEST(XGBoostModelTest, MalformedModelsAreLocatedErrors) {
               "bad.ubj: not valid UBJSON");
 }
 
+// Found by tests/fuzz/xgboost_loader_fuzzer (corpus: regression-number-overflow.json).
+TEST(XGBoostModelTest, NumberTooLargeForADoubleIsAnError) {
+  ExpectError(LoadXGBoostJsonModel("{\"learner\": -0.09455E0855}", "big.json", {}),
+              StatusCode::kInvalidArgument, "big.json: not valid JSON");
+}
+
+TEST(XGBoostModelTest, ReadsTheBareNaNAndInfinityWordsXGBoostWrites) {
+  Result<std::string> text = LocalFileSystem().ReadSmallFile(Fixture("poisson.json"));
+  ASSERT_TRUE(text.has_value());
+  nlohmann::json json = nlohmann::json::parse(*text);
+  nlohmann::json& tree = FirstTree(json);
+  tree["loss_changes"][0] = 0.5;
+  std::string dumped = json.dump();
+  // Inside a string the words stay as they are; as values they become NaN and ±inf.
+  const std::string key = "\"loss_changes\":[0.5,";
+  const size_t at = dumped.find(key);
+  ASSERT_NE(at, std::string::npos);
+  dumped.replace(at, key.size(), "\"loss_changes\":[NaN,-Infinity,Infinity,");
+  Result<std::unique_ptr<Model>> model = LoadXGBoostJsonModel(dumped, "words.json", {});
+  ASSERT_TRUE(model.has_value()) << model.error().ToString();
+}
+
 TEST(XGBoostModelTest, BindingErrorsNameTheColumnAndInput) {
   Result<std::unique_ptr<Model>> model = LoadModel(LocalFileSystem(), Fixture("poisson.json"));
   ASSERT_TRUE(model.has_value());

@@ -123,6 +123,12 @@ class JsonReader {
         out.push_back(static_cast<T>(e.get<bool>()));
       } else if (e.is_null() && std::is_floating_point_v<T>) {
         out.push_back(std::numeric_limits<T>::quiet_NaN());
+      } else if (e.is_string() && std::is_floating_point_v<T> &&
+                 (e.get_ref<const std::string&>() == "inf" ||
+                  e.get_ref<const std::string&>() == "-inf")) {
+        const bool negative = e.get_ref<const std::string&>() == "-inf";
+        out.push_back(negative ? -std::numeric_limits<T>::infinity()
+                               : std::numeric_limits<T>::infinity());
       } else if (e.is_number()) {
         const double d = e.get<double>();
         if constexpr (std::is_integral_v<T>) {
@@ -132,7 +138,15 @@ class JsonReader {
                               "an integer in range");
           }
         }
-        out.push_back(static_cast<T>(d));
+        if constexpr (std::is_same_v<T, float>) {
+          // Out-of-range doubles become ±infinity (a plain cast would be undefined).
+          constexpr double kMax = std::numeric_limits<float>::max();
+          out.push_back(d > kMax    ? std::numeric_limits<float>::infinity()
+                        : d < -kMax ? -std::numeric_limits<float>::infinity()
+                                    : static_cast<float>(d));
+        } else {
+          out.push_back(static_cast<T>(d));
+        }
       } else {
         return ModelError(source_, path + "[" + std::to_string(i) + "]", "holds " + Describe(e),
                           "a number");
@@ -700,8 +714,8 @@ Result<std::unique_ptr<Model>> LoadFromJson(const Json& root, const std::string&
 }
 
 // XGBoost 1.x writes NaN (e.g. the split condition of a categorical node) and infinities as
-// bare words, which JSON does not allow. Outside strings they become null and ±1e400
-// (which parses to ±infinity); Array() reads null as NaN.
+// bare words, which JSON does not allow. Outside strings they become null and the strings
+// "inf" / "-inf"; Array() reads those back as NaN and ±infinity.
 std::string ReplaceNonFiniteWords(std::string_view text) {
   std::string out;
   out.reserve(text.size());
@@ -724,8 +738,12 @@ std::string ReplaceNonFiniteWords(std::string_view text) {
       i += 2;
       continue;
     } else if (text.substr(i, 8) == "Infinity") {
-      out += "1e400";
+      out += "\"inf\"";
       i += 7;
+      continue;
+    } else if (text.substr(i, 9) == "-Infinity") {
+      out += "\"-inf\"";
+      i += 8;
       continue;
     }
     out.push_back(c);
@@ -747,6 +765,9 @@ Result<std::unique_ptr<Model>> LoadXGBoostJsonModel(std::string_view text,
   } catch (const Json::parse_error& e) {
     return InvalidArgumentError(source + ": not valid JSON at byte " + std::to_string(e.byte) +
                                 ": " + e.what())
+        .Expecting("an XGBoost model saved as JSON");
+  } catch (const Json::exception& e) {  // e.g. a number too large for a double
+    return InvalidArgumentError(source + ": not valid JSON: " + e.what())
         .Expecting("an XGBoost model saved as JSON");
   }
   try {
