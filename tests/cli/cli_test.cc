@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "tests/testing/run_command.h"
 #include "tests/testing/test_data.h"
@@ -30,6 +31,8 @@ TEST(CliTest, HelpAndVersion) {
   for (std::vector<std::string> command : {std::vector<std::string>{"data", "profile", "--help"},
                                            {"data", "schema", "--help"},
                                            {"demo", "--help"},
+                                           {"model", "inspect", "--help"},
+                                           {"predict", "--help"},
                                            {"data", "--help"}}) {
     auto r = RunProbity(command);
     EXPECT_EQ(r.exit_code, 0) << command[0];
@@ -183,6 +186,13 @@ TEST(CliTest, OutputsValidateAgainstTheirJsonSchemas) {
                  TestDataPath("german.schema.yaml")},
                 "data-schema.schema.json"},
            Case{{"--json", "demo", "--out", dir + "/demo"}, "demo.schema.json"},
+           Case{{"--json", "model", "inspect",
+                 TestDataPath("models/xgboost/binary_categorical.json")},
+                "model-inspect.schema.json"},
+           Case{{"--json", "predict", "--model", TestDataPath("models/xgboost/poisson.ubj"),
+                 "--data", TestDataPath("models/xgboost/input.csv"), "--out", dir + "/p.csv",
+                 "--label", "x3"},
+                "predict.schema.json"},
        }) {
     auto r = RunProbity(c.args);
     ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -195,6 +205,57 @@ TEST(CliTest, OutputsValidateAgainstTheirJsonSchemas) {
   EXPECT_NE(
       RunCommand({"/usr/bin/python3", validator, docs + "profile.schema.json", broken}).exit_code,
       0);
+}
+
+TEST(CliTest, PredictWritesOneRowPerInputRowInOrder) {
+  const std::string out = ::testing::TempDir() + "/cli_predictions.csv";
+  auto r = RunProbity({"predict", "--model", TestDataPath("models/xgboost/multiclass.json"),
+                       "--data", TestDataPath("models/xgboost/input.csv"), "--out", out, "--keep",
+                       "x3", "--with-margin"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("scored 300 rows"), std::string::npos) << r.err;
+  std::ifstream in(out);
+  std::string header, first;
+  std::getline(in, header);
+  std::getline(in, first);
+  EXPECT_EQ(header,
+            "x3,prediction,probability(0),probability(1),probability(2),margin(0),margin(1),"
+            "margin(2)");
+  // Row 1 of input.csv has x3 = 8 and, per xgboost 1.7.4 (multiclass.expected.csv),
+  // probabilities 0.0425480902, 0.0776639357, 0.879787982: class 2.
+  std::vector<std::string> cells;
+  std::stringstream line(first);
+  for (std::string cell; std::getline(line, cell, ',');) cells.push_back(cell);
+  ASSERT_EQ(cells.size(), 8U);
+  EXPECT_EQ(cells[0], "8");
+  EXPECT_EQ(cells[1], "2");
+  EXPECT_NEAR(std::stod(cells[2]), 0.0425480902, 1e-9);
+  EXPECT_NEAR(std::stod(cells[4]), 0.879787982, 1e-9);
+  int rows = 1;
+  for (std::string l; std::getline(in, l);) ++rows;
+  EXPECT_EQ(rows, 300);
+}
+
+TEST(CliTest, PredictRefusesWhatItCannotScore) {
+  auto missing_model = RunProbity({"predict", "--model", "/nonexistent/m.json", "--data",
+                                   TestDataPath("models/xgboost/input.csv")});
+  EXPECT_EQ(missing_model.exit_code, 3);
+  EXPECT_NE(missing_model.err.find("/nonexistent/m.json"), std::string::npos);
+  const std::string broken = TempFile("broken_model.json", "{\"learner\": {\"objective\": [");
+  auto malformed = RunProbity({"model", "inspect", broken});
+  EXPECT_EQ(malformed.exit_code, 3);
+  EXPECT_NE(malformed.err.find("broken_model.json: not valid JSON at byte"), std::string::npos)
+      << malformed.err;
+  const std::string data = TempFile("too_few_columns.csv", "x1,x3\n1,2\n");
+  auto unbound = RunProbity(
+      {"predict", "--model", TestDataPath("models/xgboost/poisson.json"), "--data", data});
+  EXPECT_EQ(unbound.exit_code, 3);
+  EXPECT_NE(unbound.err.find("model input \"x2\" has no column in the data"), std::string::npos)
+      << unbound.err;
+  auto not_a_model = RunProbity({"model", "inspect", TestDataPath("german.data")});
+  EXPECT_EQ(not_a_model.exit_code, 3);
+  EXPECT_NE(not_a_model.err.find("not a model file Probity can read"), std::string::npos);
 }
 
 }  // namespace
