@@ -25,8 +25,8 @@ void FuzzModel(const uint8_t* data, size_t size, Loader load) {
   }
   const ModelInfo& info = (*model)->info();
   if (info.inputs.size() > 64) return;  // keep each run small
-  const double values[] = {0, 1.5, -2, std::numeric_limits<double>::quiet_NaN(), 1e-40, 1e30,
-                           3, -0.5};
+  const double values[] = {0,     1.5,  -2, std::numeric_limits<double>::quiet_NaN(),
+                           1e-40, 1e30, 3,  -0.5};
   std::vector<Field> fields;
   std::vector<Column> columns;
   for (const ModelInput& input : info.inputs) {
@@ -38,8 +38,10 @@ void FuzzModel(const uint8_t* data, size_t size, Loader load) {
     } else {
       Column c(DataType::kString);
       for (size_t i = 0; i < 6; ++i) {
-        if (i < input.categories.size()) c.AppendString(input.categories[i]);
-        else c.AppendString("unseen");
+        if (i < input.categories.size())
+          c.AppendString(input.categories[i]);
+        else
+          c.AppendString("unseen");
       }
       c.AppendNull();
       c.AppendString("7");

@@ -97,8 +97,8 @@ TEST(FlatForestTest, RejectsBadShapes) {
   Status orphan = forest.AddTree(TreeView{.nodes = {Leaf({1}), Leaf({2})}});
   EXPECT_EQ(orphan.ToString(),
             "node 1 is not reachable from the root; expected every node to hang below node 0");
-  Status shared = forest.AddTree(
-      TreeView{.nodes = {Split(SplitKind::kLess, 0, 0, 1, 1, true), Leaf({1})}});
+  Status shared =
+      forest.AddTree(TreeView{.nodes = {Split(SplitKind::kLess, 0, 0, 1, 1, true), Leaf({1})}});
   EXPECT_EQ(shared.message(),
             "node 0 leads back to node 1, which is already in the tree (a cycle or a shared "
             "node)");

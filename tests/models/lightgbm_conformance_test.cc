@@ -69,7 +69,8 @@ std::vector<Case> Cases() {
     c.expected = entry.path().string();
     cases.push_back(c);
   }
-  std::sort(cases.begin(), cases.end(), [](const Case& a, const Case& b) { return a.name < b.name; });
+  std::sort(cases.begin(), cases.end(),
+            [](const Case& a, const Case& b) { return a.name < b.name; });
   return cases;
 }
 
@@ -133,13 +134,13 @@ TEST_P(LightGBMConformanceTest, MatchesLightGBM) {
         }
         continue;
       }
-      const double got = header[k] == "_target" ? predictions->Value(row)
-                                                : predictions->Probability(row, k - 1);
+      const double got =
+          header[k] == "_target" ? predictions->Value(row) : predictions->Probability(row, k - 1);
       const double w = std::stod(want);
       max_error = std::max(max_error, std::fabs(got - w));
       if (!(std::fabs(got - w) <= kTolerance) && ++mismatches <= 5) {
-        ADD_FAILURE() << c.name << " row " << r << " " << header[k] << ": " << got
-                      << ", expected " << want;
+        ADD_FAILURE() << c.name << " row " << r << " " << header[k] << ": " << got << ", expected "
+                      << want;
       }
     }
   }

@@ -119,8 +119,9 @@ TEST(LightGBMModelTest, CategoricalSplitsWithPandasCategories) {
   EXPECT_EQ(info.inputs[0].categories, (std::vector<std::string>{"blue", "green", "red"}));
   EXPECT_EQ(info.inputs[1].kind, InputKind::kContinuous);
 
-  Table data = MakeTable({{"color", Strings({"blue", "green", "green", "green", "purple", "", "red"})},
-                          {"size", Numbers({5, 2, 7, kNaN, 7, 1, 1})}});
+  Table data =
+      MakeTable({{"color", Strings({"blue", "green", "green", "green", "purple", "", "red"})},
+                 {"size", Numbers({5, 2, 7, kNaN, 7, 1, 1})}});
   auto p = model->Predict(data);
   ASSERT_TRUE(p.has_value()) << p.error().ToString();
   // Margins by hand: blue/red → 1; otherwise size <= 3 (NaN default left) → -1, else 0.5.
@@ -215,8 +216,8 @@ TEST(LightGBMModelTest, MissingTypesNoneZeroNaN) {
     EXPECT_EQ(p->Value(static_cast<int64_t>(r)), expected[r]) << "row " << r;
   }
   // A value within 1e-35 of zero is zero for LightGBM, so missing under type Zero.
-  auto tiny = model->Predict(MakeTable(
-      {{"a", Numbers({0})}, {"b", Numbers({1e-40})}, {"c", Numbers({0})}}));
+  auto tiny = model->Predict(
+      MakeTable({{"a", Numbers({0})}, {"b", Numbers({1e-40})}, {"c", Numbers({0})}}));
   ASSERT_TRUE(tiny.has_value());
   EXPECT_EQ(tiny->Value(0), 111);
   // The view states where NaN goes: type None follows 0 <= threshold.
@@ -240,8 +241,7 @@ TEST(LightGBMModelTest, MulticlassSoftmax) {
     double sum = 0;
     for (double m : margins[r]) sum += std::exp(m);
     for (size_t k = 0; k < 3; ++k) {
-      EXPECT_NEAR(p->Probability(static_cast<int64_t>(r), k), std::exp(margins[r][k]) / sum,
-                  1e-15)
+      EXPECT_NEAR(p->Probability(static_cast<int64_t>(r), k), std::exp(margins[r][k]) / sum, 1e-15)
           << "row " << r << " class " << k;
     }
     EXPECT_EQ(p->labels[r], labels[r]);

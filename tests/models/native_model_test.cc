@@ -128,8 +128,7 @@ TEST(NativeModelTest, MultinomialLogistic) {
     double sum = 0;
     for (double m : margins[r]) sum += std::exp(m);
     for (size_t k = 0; k < 3; ++k) {
-      EXPECT_NEAR(p->Probability(static_cast<int64_t>(r), k), std::exp(margins[r][k]) / sum,
-                  1e-15);
+      EXPECT_NEAR(p->Probability(static_cast<int64_t>(r), k), std::exp(margins[r][k]) / sum, 1e-15);
     }
   }
   EXPECT_EQ(p->labels, (std::vector<int32_t>{1, 2}));
@@ -189,8 +188,7 @@ TEST(NativeModelTest, TreeEnsembleSoftmaxWithVectorLeavesAveraged) {
     double sum = 0;
     for (double m : margins[r]) sum += std::exp(m);
     for (size_t k = 0; k < 3; ++k) {
-      EXPECT_NEAR(p->Probability(static_cast<int64_t>(r), k), std::exp(margins[r][k]) / sum,
-                  1e-15);
+      EXPECT_NEAR(p->Probability(static_cast<int64_t>(r), k), std::exp(margins[r][k]) / sum, 1e-15);
     }
   }
   EXPECT_EQ(p->labels, (std::vector<int32_t>{0, 2}));
@@ -274,7 +272,7 @@ TEST(NativeModelTest, ExamplesValidateAgainstTheSchema) {
         << name;
   }
   EXPECT_NE(RunShell("/usr/bin/python3 " + validator + " " + schema + " " +
-                Fixture("malformed/unknown_key.json")),
+                     Fixture("malformed/unknown_key.json")),
             0);
 }
 

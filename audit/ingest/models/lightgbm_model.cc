@@ -1,13 +1,12 @@
 #include "audit/ingest/models/lightgbm_model.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
 #include <limits>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 
@@ -114,8 +113,8 @@ class Section {
     std::vector<std::string_view> tokens = Tokens(e.value, ' ');
     if (tokens.size() != count) {
       return ErrorAt(source_, e.line,
-                     what_ + ": \"" + std::string(key) + "\" has " +
-                         std::to_string(tokens.size()) + " values")
+                     what_ + ": \"" + std::string(key) + "\" has " + std::to_string(tokens.size()) +
+                         " values")
           .Expecting(std::to_string(count) + " (from num_leaves / num_cat)");
     }
     std::vector<T> out(count);
@@ -170,14 +169,15 @@ Result<Objective> ParseObjective(const Entry* entry, int num_class, const std::s
     if (tokens[i] == "sqrt") sqrt = true;
     if (tokens[i].starts_with("sigmoid:")) {
       if (!ParseNumber(tokens[i].substr(8), &o.output.scale) || !(o.output.scale > 0)) {
-        return ErrorAt(source, entry->line, "objective parameter \"" + std::string(tokens[i]) + "\"")
+        return ErrorAt(source, entry->line,
+                       "objective parameter \"" + std::string(tokens[i]) + "\"")
             .Expecting("sigmoid:<a positive number>");
       }
     }
   }
   const std::string& n = o.name;
-  if (n == "regression" || n == "regression_l1" || n == "huber" || n == "fair" ||
-      n == "quantile" || n == "mape") {
+  if (n == "regression" || n == "regression_l1" || n == "huber" || n == "fair" || n == "quantile" ||
+      n == "mape") {
     o.output.link = sqrt ? OutputLink::kSignedSquare : OutputLink::kIdentity;
   } else if (n == "poisson" || n == "gamma" || n == "tweedie") {
     o.output.link = OutputLink::kExp;
@@ -231,16 +231,15 @@ class LightGBMModel final : public Model {
     }
     Buffer<double> margins(static_cast<size_t>(rows) * static_cast<size_t>(forest_.num_outputs()));
     forest_.PredictMargins(pointers, rows, margins.data());
-    return internal::MarginsToPredictions(std::move(margins), rows, forest_.num_outputs(),
-                                          output_);
+    return internal::MarginsToPredictions(std::move(margins), rows, forest_.num_outputs(), output_);
   }
 
   const TreeEnsembleView* tree_view() const override { return &view_; }
 
   // How Predict reads each input.
-  static constexpr uint8_t kNumber = 0;     // the number itself (LightGBM's own input)
-  static constexpr uint8_t kCode = 1;       // pandas category → its code; unseen → NaN
-  static constexpr uint8_t kBoolCode = 2;   // pandas bool category, from true/false text
+  static constexpr uint8_t kNumber = 0;    // the number itself (LightGBM's own input)
+  static constexpr uint8_t kCode = 1;      // pandas category → its code; unseen → NaN
+  static constexpr uint8_t kBoolCode = 2;  // pandas bool category, from true/false text
 
  private:
   Result<Buffer<double>> ReadInput(const Column& column, size_t j) const {
@@ -255,16 +254,18 @@ class LightGBMModel final : public Model {
       return numbers;
     }
     Buffer<double> out(static_cast<size_t>(column.size()));
-    if (encode_as_[j] == kBoolCode && column.type() != DataType::kBool) {
-      // pandas read "TRUE"/"False" as booleans; match the text without case.
-      const int32_t false_code = bool_false_code_[j];
-      for (int64_t r = 0; r < column.size(); ++r) {
-        std::string text = CellText(column, r);
+    if (encode_as_[j] == kBoolCode && column.type() == DataType::kString) {
+      // pandas reads "TRUE"/"False" as booleans: match the text without case, once per
+      // distinct value.
+      std::vector<double> mapped;
+      for (std::string text : column.dictionary()) {
         for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        double v = nan;
-        if (text == "false") v = false_code;
-        if (text == "true") v = 1 - false_code;
-        out[static_cast<size_t>(r)] = v;
+        const int32_t false_code = bool_false_code_[j];
+        mapped.push_back(text == "false" ? false_code : text == "true" ? 1 - false_code : nan);
+      }
+      auto codes = column.codes();
+      for (size_t r = 0; r < codes.size(); ++r) {
+        out[r] = codes[r] < 0 ? nan : mapped[static_cast<size_t>(codes[r])];
       }
       return out;
     }
@@ -303,8 +304,7 @@ class Loader {
     size_t i = 0;
     while (i < lines_.size() && Blank(lines_[i].text)) ++i;
     if (i == lines_.size() || lines_[i].text != "tree") {
-      return ErrorAt(source_, i < lines_.size() ? lines_[i].number : 1,
-                     "not a LightGBM text model")
+      return ErrorAt(source_, i < lines_.size() ? lines_[i].number : 1, "not a LightGBM text model")
           .Expecting("a first line \"tree\"");
     }
     ++i;
@@ -402,8 +402,8 @@ class Loader {
                                                         static_cast<int>(num_class_), source_));
     if (objective_.task == ModelTask::kClassification &&
         objective_.output.link == OutputLink::kLogistic && num_class_ != 1) {
-      return ErrorAt(source_, nc.line, "a binary objective with num_class=" +
-                                           std::to_string(num_class_))
+      return ErrorAt(source_, nc.line,
+                     "a binary objective with num_class=" + std::to_string(num_class_))
           .Expecting("num_class=1");
     }
     if (tree_per_iteration_ != num_class_ && tree_per_iteration_ != 1) {
@@ -473,9 +473,9 @@ class Loader {
                            " words")
             .Expecting(std::to_string(words) + " (the last cat_boundaries value)");
       }
-      PROBITY_ASSIGN_OR_RETURN(tree.cat_threshold,
-                               block.Array<uint32_t>("cat_threshold", static_cast<size_t>(words),
-                                                     tree_line));
+      PROBITY_ASSIGN_OR_RETURN(
+          tree.cat_threshold,
+          block.Array<uint32_t>("cat_threshold", static_cast<size_t>(words), tree_line));
     }
     // Per-node checks that name the line of the offending key.
     for (size_t n = 0; n < internal; ++n) {
@@ -528,8 +528,8 @@ class Loader {
       } else if (in_parameters && t.starts_with("[") && t.ends_with("]")) {
         const size_t colon = t.find(": ");
         if (colon != std::string_view::npos) {
-          parameters_[std::string(t.substr(1, colon - 1))] = {t.substr(colon + 2, t.size() - colon - 3),
-                                                             lines_[i].number};
+          parameters_[std::string(t.substr(1, colon - 1))] = {
+              t.substr(colon + 2, t.size() - colon - 3), lines_[i].number};
         }
       } else if (t.starts_with("pandas_categorical:")) {
         pandas_ = {t.substr(19), lines_[i].number};
@@ -642,8 +642,8 @@ class Loader {
     try {
       parsed = nlohmann::json::parse(pandas_.value);
     } catch (const nlohmann::json::exception& e) {
-      return ErrorAt(source_, pandas_.line, std::string("pandas_categorical is not JSON: ") +
-                                                e.what());
+      return ErrorAt(source_, pandas_.line,
+                     std::string("pandas_categorical is not JSON: ") + e.what());
     }
     if (parsed.is_null()) return OkStatus();
     auto bad = [&](std::string what) {
@@ -711,8 +711,8 @@ class Loader {
         node.threshold = raw.threshold[k];
         const int missing = (d >> 2) & 3;
         // Missing type None reads NaN as 0, so NaN goes where 0 goes.
-        node.default_left = missing == kMissingNone ? 0.0 <= node.threshold
-                                                    : (d & kDefaultLeftMask) != 0;
+        node.default_left =
+            missing == kMissingNone ? 0.0 <= node.threshold : (d & kDefaultLeftMask) != 0;
         if (missing == kMissingZero) (*extra)[k] = internal::kZeroIsMissing;
       }
     }
@@ -729,8 +729,7 @@ class Loader {
     if (trees.size() % static_cast<size_t>(tree_per_iteration_) != 0) {
       return ErrorAt(source_, trees.back().line,
                      "the model has " + std::to_string(trees.size()) + " trees")
-          .Expecting("a multiple of num_tree_per_iteration=" +
-                     std::to_string(tree_per_iteration_));
+          .Expecting("a multiple of num_tree_per_iteration=" + std::to_string(tree_per_iteration_));
     }
     ModelInfo info;
     info.format = "lightgbm";
@@ -769,8 +768,7 @@ class Loader {
       TreeView tree = ToView(trees[t], t, &extra);
       Status added = forest.AddTree(tree, extra);
       if (!added.ok()) {
-        return ErrorAt(source_, trees[t].line, "Tree=" + std::to_string(t) + ": " +
-                                                   added.message())
+        return ErrorAt(source_, trees[t].line, "Tree=" + std::to_string(t) + ": " + added.message())
             .Expecting(added.expected());
       }
       view.trees.push_back(std::move(tree));
@@ -779,10 +777,9 @@ class Loader {
                       {"iterations", static_cast<int64_t>(used_iterations)},
                       {"max_depth", forest.max_depth()},
                       {"leaves", forest.num_leaves()}};
-    return std::unique_ptr<Model>(new LightGBMModel(std::move(info), std::move(view),
-                                                    std::move(forest), objective_.output,
-                                                    std::move(encode_as_),
-                                                    std::move(bool_false_code_)));
+    return std::unique_ptr<Model>(
+        new LightGBMModel(std::move(info), std::move(view), std::move(forest), objective_.output,
+                          std::move(encode_as_), std::move(bool_false_code_)));
   }
 
   const std::string& source_;

@@ -1,10 +1,9 @@
 #include "audit/ingest/models/native_model.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "audit/core/status.h"
@@ -15,10 +14,10 @@
 namespace probity::models {
 namespace {
 
-using nlohmann::json;
 using internal::FlatForest;
 using internal::OutputLink;
 using internal::OutputSpec;
+using nlohmann::json;
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
@@ -180,8 +179,7 @@ class NativeTreeModel final : public Model {
     const int64_t rows = batch.num_rows();
     Buffer<double> margins(static_cast<size_t>(rows) * static_cast<size_t>(forest_.num_outputs()));
     forest_.PredictMargins(pointers, rows, margins.data());
-    return internal::MarginsToPredictions(std::move(margins), rows, forest_.num_outputs(),
-                                          output_);
+    return internal::MarginsToPredictions(std::move(margins), rows, forest_.num_outputs(), output_);
   }
 
   const TreeEnsembleView* tree_view() const override { return &view_; }
@@ -238,8 +236,7 @@ class NativeLoader {
         {"probity_model", "kind", "task", "inputs", "link"}));
     if (!doc["probity_model"].is_number_integer() || doc["probity_model"].get<int64_t>() != 1) {
       return UnimplementedError(source_ + ": $.probity_model: format version " +
-                                NativeReader::Shorten(doc["probity_model"]) +
-                                " is not supported")
+                                NativeReader::Shorten(doc["probity_model"]) + " is not supported")
           .Expecting("1");
     }
     info_.format = "probity";
@@ -287,8 +284,8 @@ class NativeLoader {
   }
 
   Status ReadInputs(const json& inputs) {
-    if (!inputs.is_array()) return r_.Error("$.inputs", "is " + NativeReader::TypeOf(inputs),
-                                            "a list of inputs");
+    if (!inputs.is_array())
+      return r_.Error("$.inputs", "is " + NativeReader::TypeOf(inputs), "a list of inputs");
     std::set<std::string> names;
     for (size_t j = 0; j < inputs.size(); ++j) {
       const std::string path = "$.inputs[" + std::to_string(j) + "]";
@@ -360,12 +357,13 @@ class NativeLoader {
     const size_t classes = info_.classes.size();
     std::string allowed;
     if (kind == "linear") {
-      if (classification) return r_.Error("$.task", "is classification for a linear model",
-                                           "\"regression\" (use kind \"logistic\")");
+      if (classification)
+        return r_.Error("$.task", "is classification for a linear model",
+                        "\"regression\" (use kind \"logistic\")");
       allowed = "\"identity\"";
     } else if (kind == "logistic") {
-      if (!classification) return r_.Error("$.task", "is regression for a logistic model",
-                                           "\"classification\"");
+      if (!classification)
+        return r_.Error("$.task", "is regression for a logistic model", "\"classification\"");
       allowed = classes == 2 ? "\"logistic\" or \"softmax\"" : "\"softmax\"";
     } else if (kind == "tree_ensemble") {
       allowed = classification ? (classes == 2 ? "\"logistic\" or \"softmax\"" : "\"softmax\"")
@@ -413,7 +411,8 @@ class NativeLoader {
       const std::string path = "$.coefficients[" + std::to_string(k) + "]";
       const json& row = rows[k];
       if (!row.is_array() || row.size() != info_.inputs.size()) {
-        return r_.Error(path, "is not a list of " + std::to_string(info_.inputs.size()) + " entries",
+        return r_.Error(path,
+                        "is not a list of " + std::to_string(info_.inputs.size()) + " entries",
                         "one entry per input");
       }
       std::vector<double> beta;
@@ -438,8 +437,8 @@ class NativeLoader {
     }
     info_.structure = {{"coefficients", static_cast<int64_t>(terms * width_)},
                        {"outputs", static_cast<int64_t>(width_)}};
-    return std::unique_ptr<Model>(new NativeLinearModel(std::move(info_), std::move(view),
-                                                        output_));
+    return std::unique_ptr<Model>(
+        new NativeLinearModel(std::move(info_), std::move(view), output_));
   }
 
   Result<TreeNode> ReadNode(const json& node, const std::string& path) {
@@ -453,11 +452,10 @@ class NativeLoader {
                         width_ > 1 ? "1 or " + std::to_string(width_) : std::string("1"));
       }
     } else {
-      PROBITY_RETURN_IF_ERROR(r_.Keys(
-          node, path,
-          {"feature", "comparison", "threshold", "categories", "default_left", "left", "right",
-           "cover"},
-          {"feature", "default_left", "left", "right"}));
+      PROBITY_RETURN_IF_ERROR(r_.Keys(node, path,
+                                      {"feature", "comparison", "threshold", "categories",
+                                       "default_left", "left", "right", "cover"},
+                                      {"feature", "default_left", "left", "right"}));
       PROBITY_ASSIGN_OR_RETURN(
           int64_t feature,
           r_.Index(node["feature"], path + ".feature", static_cast<int64_t>(info_.inputs.size())));
@@ -471,8 +469,10 @@ class NativeLoader {
       if (input.kind == InputKind::kCategorical) {
         if (!node.contains("categories") || node.contains("comparison") ||
             node.contains("threshold")) {
-          return r_.Error(path, "splits categorical input \"" + input.name + "\" without a "
-                                "category list",
+          return r_.Error(path,
+                          "splits categorical input \"" + input.name +
+                              "\" without a "
+                              "category list",
                           "\"categories\" (the codes that go left), no comparison or threshold");
         }
         out.kind = SplitKind::kCategorical;
@@ -491,8 +491,10 @@ class NativeLoader {
       } else {
         if (!node.contains("comparison") || !node.contains("threshold") ||
             node.contains("categories")) {
-          return r_.Error(path, "splits continuous input \"" + input.name + "\" without a "
-                                "comparison and threshold",
+          return r_.Error(path,
+                          "splits continuous input \"" + input.name +
+                              "\" without a "
+                              "comparison and threshold",
                           "\"comparison\" (\"<\" or \"<=\") and \"threshold\"");
         }
         PROBITY_ASSIGN_OR_RETURN(std::string cmp,

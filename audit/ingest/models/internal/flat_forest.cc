@@ -107,8 +107,8 @@ Status FlatForest::AddTree(const TreeView& tree, std::span<const uint8_t> extra)
       continue;
     }
     if (node.feature < 0 || node.feature >= num_inputs_) {
-      return InvalidArgumentError(NodeName(i) + " splits on input " +
-                                  std::to_string(node.feature) + ", out of range")
+      return InvalidArgumentError(NodeName(i) + " splits on input " + std::to_string(node.feature) +
+                                  ", out of range")
           .Expecting("an input index in [0, " + std::to_string(num_inputs_) + ")");
     }
     if (node.kind == SplitKind::kCategorical) {
@@ -116,8 +116,7 @@ Status FlatForest::AddTree(const TreeView& tree, std::span<const uint8_t> extra)
       int32_t max_code = -1;
       for (int32_t code : node.categories) {
         if (code < 0 || code > kMaxCategoryCode) {
-          return InvalidArgumentError(NodeName(i) + " lists category code " +
-                                      std::to_string(code))
+          return InvalidArgumentError(NodeName(i) + " lists category code " + std::to_string(code))
               .Expecting("codes in [0, " + std::to_string(kMaxCategoryCode) + "]");
         }
         max_code = std::max(max_code, code);
@@ -154,8 +153,7 @@ Status FlatForest::AddTree(const TreeView& tree, std::span<const uint8_t> extra)
   return OkStatus();
 }
 
-int32_t FlatForest::Leaf(int32_t node, std::span<const double* const> columns,
-                         int64_t row) const {
+int32_t FlatForest::Leaf(int32_t node, std::span<const double* const> columns, int64_t row) const {
   while (true) {
     const FlatNode& n = nodes_[static_cast<size_t>(node)];
     if (n.kind == FlatKind::kLeaf) return node;
@@ -207,7 +205,8 @@ void FlatForest::PredictBlock(std::span<const double* const> columns, int64_t be
         acc[r * width + static_cast<size_t>(tree.output)] += static_cast<Sum>(leaf.value) * weight;
       } else {
         const double* values = leaf_vectors_.data() + leaf.left;
-        for (size_t k = 0; k < width; ++k) acc[r * width + k] += static_cast<Sum>(values[k]) * weight;
+        for (size_t k = 0; k < width; ++k)
+          acc[r * width + k] += static_cast<Sum>(values[k]) * weight;
       }
     }
   }

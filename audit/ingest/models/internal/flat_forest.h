@@ -38,10 +38,10 @@ inline constexpr uint8_t kFlagCategoriesGoLeft = 2;
 inline constexpr uint8_t kFlagZeroIsMissing = 4;
 
 struct FlatNode {
-  double value = 0;          // split: threshold; leaf of a scalar tree: the leaf value
-  int32_t feature = -1;      // split: input index; leaf: -1
-  int32_t left = -1;         // split: children (indices into FlatForest nodes);
-  int32_t right = -1;        //   vector leaf: `left` is the offset into leaf_vectors
+  double value = 0;             // split: threshold; leaf of a scalar tree: the leaf value
+  int32_t feature = -1;         // split: input index; leaf: -1
+  int32_t left = -1;            // split: children (indices into FlatForest nodes);
+  int32_t right = -1;           //   vector leaf: `left` is the offset into leaf_vectors
   uint32_t category_begin = 0;  // categorical split: first word of its bitset
   uint32_t category_words = 0;  //   and the number of 32-bit words
   FlatKind kind = FlatKind::kLeaf;
@@ -78,8 +78,7 @@ class FlatForest {
   // Scores rows [0, rows): columns[j][r] is input j of row r (NaN = missing); writes
   // rows × num_outputs margins, row-major. Multithreaded with OpenMP over blocks of rows;
   // thread-safe (const). Requires columns.size() == num_inputs.
-  void PredictMargins(std::span<const double* const> columns, int64_t rows,
-                      double* margins) const;
+  void PredictMargins(std::span<const double* const> columns, int64_t rows, double* margins) const;
 
   // Scores the first `tree_count` trees only (iteration limits).
   void PredictMargins(std::span<const double* const> columns, int64_t rows, double* margins,
