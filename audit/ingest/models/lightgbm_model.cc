@@ -8,7 +8,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <set>
+#include <span>
 
 #include "audit/core/status.h"
 #include "audit/ingest/models/feature_binding.h"
@@ -69,13 +69,27 @@ std::string Shorten(std::string_view text) {
   return text.size() <= 40 ? std::string(text) : std::string(text.substr(0, 40)) + "…";
 }
 
+// The keys the loader reads; other lines are skipped (and never stored, so memory does not
+// grow with junk lines).
+constexpr std::string_view kHeaderKeys[] = {
+    "version",       "num_class", "num_tree_per_iteration", "max_feature_idx", "feature_names",
+    "feature_infos", "objective", "average_output"};
+constexpr std::string_view kTreeKeys[] = {
+    "num_leaves",     "num_cat",       "split_feature", "threshold",  "decision_type",
+    "left_child",     "right_child",   "leaf_value",    "leaf_count", "internal_count",
+    "cat_boundaries", "cat_threshold", "is_linear"};
+
 // Reads the key=value lines of one section (the header or a Tree=N block).
 class Section {
  public:
-  Section(const std::string& source, std::string what) : source_(source), what_(std::move(what)) {}
+  Section(const std::string& source, std::string what, std::span<const std::string_view> keys)
+      : source_(source), what_(std::move(what)), keys_(keys) {}
 
   Status Add(const Line& line) {
     const size_t eq = line.text.find('=');
+    if (std::find(keys_.begin(), keys_.end(), line.text.substr(0, eq)) == keys_.end()) {
+      return OkStatus();
+    }
     std::string key(line.text.substr(0, eq));
     std::string_view value = eq == std::string_view::npos ? "" : line.text.substr(eq + 1);
     if (!entries_.emplace(key, Entry{value, line.number}).second) {
@@ -139,6 +153,7 @@ class Section {
  private:
   const std::string& source_;
   std::string what_;
+  std::span<const std::string_view> keys_;
   Entries entries_;
 };
 
@@ -284,78 +299,99 @@ class LightGBMModel final : public Model {
   std::vector<int32_t> bool_false_code_;  // kBoolCode inputs: the code of `false`
 };
 
+// Walks the text line by line without copying or indexing it (memory stays independent of
+// the line count).
+class LineCursor {
+ public:
+  explicit LineCursor(std::string_view text) : text_(text) { Advance(); }
+
+  bool done() const { return done_; }
+  const Line& line() const { return line_; }
+  // The number of the last line seen (for errors at the end of the text).
+  int64_t last_number() const { return line_.number; }
+
+  void Advance() {
+    if (position_ >= text_.size()) {
+      done_ = true;
+      return;
+    }
+    size_t end = text_.find('\n', position_);
+    if (end == std::string_view::npos) end = text_.size();
+    std::string_view t = text_.substr(position_, end - position_);
+    if (!t.empty() && t.back() == '\r') t.remove_suffix(1);
+    line_ = {t, line_.number + 1};
+    position_ = end + 1;
+  }
+
+ private:
+  std::string_view text_;
+  size_t position_ = 0;
+  Line line_;
+  bool done_ = false;
+};
+
 class Loader {
  public:
   Loader(std::string_view text, const std::string& source, const ModelLoadOptions& options)
-      : source_(source), options_(options) {
-    int64_t number = 1;
-    size_t start = 0;
-    while (start < text.size()) {
-      size_t end = text.find('\n', start);
-      if (end == std::string_view::npos) end = text.size();
-      std::string_view line = text.substr(start, end - start);
-      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-      lines_.push_back({line, number++});
-      start = end + 1;
-    }
-  }
+      : source_(source), options_(options), cursor_(text) {}
 
   Result<std::unique_ptr<Model>> Load() {
-    size_t i = 0;
-    while (i < lines_.size() && Blank(lines_[i].text)) ++i;
-    if (i == lines_.size() || lines_[i].text != "tree") {
-      return ErrorAt(source_, i < lines_.size() ? lines_[i].number : 1, "not a LightGBM text model")
+    LineCursor& c = cursor_;
+    while (!c.done() && Blank(c.line().text)) c.Advance();
+    if (c.done() || c.line().text != "tree") {
+      return ErrorAt(source_, c.done() ? 1 : c.line().number, "not a LightGBM text model")
           .Expecting("a first line \"tree\"");
     }
-    ++i;
-    Section header(source_, "the header");
-    for (; i < lines_.size(); ++i) {
-      std::string_view t = lines_[i].text;
+    first_line_ = c.line().number;
+    c.Advance();
+    Section header(source_, "the header", kHeaderKeys);
+    for (; !c.done(); c.Advance()) {
+      std::string_view t = c.line().text;
       if (t.starts_with("Tree=") || t == "end of trees") break;
       if (Blank(t)) continue;
-      PROBITY_RETURN_IF_ERROR(header.Add(lines_[i]));
+      PROBITY_RETURN_IF_ERROR(header.Add(c.line()));
     }
     PROBITY_RETURN_IF_ERROR(ReadHeader(header));
     // Tree blocks.
     std::vector<RawTree> trees;
     bool ended = false;
-    while (i < lines_.size()) {
-      std::string_view t = lines_[i].text;
+    while (!c.done()) {
+      std::string_view t = c.line().text;
       if (t == "end of trees") {
         ended = true;
-        ++i;
+        c.Advance();
         break;
       }
       if (Blank(t)) {
-        ++i;
+        c.Advance();
         continue;
       }
       if (!t.starts_with("Tree=")) {
-        return ErrorAt(source_, lines_[i].number, "unexpected line \"" + Shorten(t) + "\"")
+        return ErrorAt(source_, c.line().number, "unexpected line \"" + Shorten(t) + "\"")
             .Expecting("\"Tree=" + std::to_string(trees.size()) + "\" or \"end of trees\"");
       }
       int64_t index = -1;
       if (!ParseNumber(t.substr(5), &index) || index != static_cast<int64_t>(trees.size())) {
-        return ErrorAt(source_, lines_[i].number, "tree header \"" + Shorten(t) + "\"")
+        return ErrorAt(source_, c.line().number, "tree header \"" + Shorten(t) + "\"")
             .Expecting("\"Tree=" + std::to_string(trees.size()) + "\" (trees numbered in order)");
       }
-      const int64_t tree_line = lines_[i].number;
-      Section block(source_, "Tree=" + std::to_string(index));
-      for (++i; i < lines_.size(); ++i) {
-        std::string_view b = lines_[i].text;
+      const int64_t tree_line = c.line().number;
+      Section block(source_, "Tree=" + std::to_string(index), kTreeKeys);
+      for (c.Advance(); !c.done(); c.Advance()) {
+        std::string_view b = c.line().text;
         if (Blank(b) || b.starts_with("Tree=") || b == "end of trees") break;
-        PROBITY_RETURN_IF_ERROR(block.Add(lines_[i]));
+        PROBITY_RETURN_IF_ERROR(block.Add(c.line()));
       }
       tree_index_ = index;
       PROBITY_ASSIGN_OR_RETURN(RawTree tree, ReadTree(block, tree_line));
       trees.push_back(std::move(tree));
     }
     if (!ended) {
-      return ErrorAt(source_, lines_.empty() ? 1 : lines_.back().number,
+      return ErrorAt(source_, c.last_number(),
                      "the model ends without \"end of trees\" (truncated?)")
           .Expecting("a line \"end of trees\" after the last tree");
     }
-    PROBITY_RETURN_IF_ERROR(ReadTrailer(i));
+    ReadTrailer();
     return Build(trees);
   }
 
@@ -365,7 +401,7 @@ class Loader {
   }
 
   Status ReadHeader(const Section& header) {
-    const int64_t first = lines_.empty() ? 1 : lines_.front().number;
+    const int64_t first = first_line_;
     if (const Entry* v = header.Find("version")) version_ = std::string(v->value);
     PROBITY_ASSIGN_OR_RETURN(Entry nc, header.Require("num_class", first));
     PROBITY_ASSIGN_OR_RETURN(num_class_, header.Integer(nc, "num_class", 1, kMaxClasses));
@@ -517,25 +553,26 @@ class Loader {
   }
 
   // feature_importances, parameters and pandas_categorical after "end of trees".
-  Status ReadTrailer(size_t i) {
+  void ReadTrailer() {
     bool in_parameters = false;
-    for (; i < lines_.size(); ++i) {
-      std::string_view t = lines_[i].text;
+    for (; !cursor_.done(); cursor_.Advance()) {
+      std::string_view t = cursor_.line().text;
+      const int64_t number = cursor_.line().number;
       if (t == "parameters:") {
         in_parameters = true;
       } else if (t == "end of parameters") {
         in_parameters = false;
       } else if (in_parameters && t.starts_with("[") && t.ends_with("]")) {
         const size_t colon = t.find(": ");
-        if (colon != std::string_view::npos) {
+        const std::string_view key = colon == std::string_view::npos ? "" : t.substr(1, colon - 1);
+        if (key == "boosting" || key == "categorical_feature") {
           parameters_[std::string(t.substr(1, colon - 1))] = {
-              t.substr(colon + 2, t.size() - colon - 3), lines_[i].number};
+              t.substr(colon + 2, t.size() - colon - 3), number};
         }
       } else if (t.starts_with("pandas_categorical:")) {
-        pandas_ = {t.substr(19), lines_[i].number};
+        pandas_ = {t.substr(19), number};
       }
     }
-    return OkStatus();
   }
 
   // Which features are categorical, and their categories.
@@ -784,7 +821,8 @@ class Loader {
 
   const std::string& source_;
   const ModelLoadOptions& options_;
-  std::vector<Line> lines_;
+  LineCursor cursor_;
+  int64_t first_line_ = 1;
   std::string version_;
   int64_t num_class_ = 1;
   int64_t tree_per_iteration_ = 1;

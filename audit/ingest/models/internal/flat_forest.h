@@ -11,6 +11,13 @@
 //   forest.SetAverage(view.average);
 //   Buffer<double> margins(rows * num_outputs);
 //   forest.PredictMargins(columns, rows, margins.data());
+//
+// For XGBoost: use SplitKind::kLess; pass inputs already rounded to float
+// (double(float(x))) and thresholds as the file's float32 values, so the double comparison
+// equals XGBoost's float one; SetFloat32Sums(true) sums leaves in float32 from the base
+// margin; categorical splits with categories_go_left = false (XGBoost sends the listed
+// categories right, and unlisted or negative codes left). A value in (-1, 0) truncates to
+// code 0 here (LightGBM's rule), where XGBoost calls it invalid.
 #pragma once
 
 #include <cstdint>
