@@ -311,6 +311,7 @@ struct MalformedCase {
   std::string mode;
   std::string message;  // after `external model "<command>", `
   std::string expected;
+  friend void PrintTo(const MalformedCase& c, std::ostream* os) { *os << c.mode; }
 };
 
 class ExternalModelMalformedTest : public ::testing::TestWithParam<MalformedCase> {};
@@ -357,9 +358,9 @@ INSTANTIATE_TEST_SUITE_P(
                       "\"prediction\" holds \"c\", which is not one of the classes",
                       "one of the classes in the header's probability(<class>) columns"},
         MalformedCase{"quote",
-                      "batch 1 (rows 1-2): line 4 of its output: found \"x\" after the "
+                      "batch 1 (rows 1-2): line 4 of its output: found 'x' after the "
                       "closing quote of a field",
-                      "a comma (,) or the end of the line"}),
+                      "the delimiter ',' or the end of the line"}),
     [](const ::testing::TestParamInfo<MalformedCase>& param) { return param.param.mode; });
 
 // ---- The example scikit-learn adapter (examples/models/) ------------------------------

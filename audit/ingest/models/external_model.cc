@@ -1,7 +1,6 @@
 #include "audit/ingest/models/external_model.h"
 
 #include <mutex>
-#include <optional>
 #include <utility>
 
 #include "audit/ingest/csv_writer.h"
@@ -15,7 +14,6 @@ namespace {
 using internal::AnswerLayout;
 using internal::AnswerReader;
 using internal::ChildProcess;
-using internal::CsvRecordReader;
 using internal::ExchangeEnd;
 using internal::ExchangeResult;
 
@@ -35,42 +33,14 @@ class ExternalModel : public Model {
   Status Handshake() {
     std::string request(internal::kProtocolVersionLine);
     request += '\n';
-    bool version_seen = false;
-    CsvRecordReader records(2);
-    std::optional<AnswerLayout> layout;
+    internal::HandshakeReader handshake;
     auto consume = [&](std::string* pending) -> Result<bool> {
-      if (!version_seen) {
-        const size_t eol = pending->find('\n');
-        if (eol == std::string::npos) {
-          // A line this long is not the version line, whatever follows.
-          if (pending->size() > internal::kProtocolVersionLine.size() + 1) {
-            Status status = internal::CheckVersionLine(*pending);  // fails: too long
-            if (!status.ok()) return status;
-          }
-          return false;
-        }
-        PROBITY_RETURN_IF_ERROR(
-            internal::CheckVersionLine(std::string_view(*pending).substr(0, eol)));
-        pending->erase(0, eol + 1);
-        version_seen = true;
-      }
-      PROBITY_ASSIGN_OR_RETURN(
-          size_t read, records.Read(pending, 1, [&](const std::vector<std::string_view>& fields) {
-            PROBITY_ASSIGN_OR_RETURN(layout,
-                                     internal::ParseAnswerLayout({fields.begin(), fields.end()}));
-            return OkStatus();
-          }));
-      if (read == 0) return false;
-      if (pending->find_first_not_of(" \t\r\n") != std::string::npos) {
-        return InvalidArgumentError("line " + std::to_string(records.line()) +
-                                    " of its output: the handshake goes on after the header")
-            .Expecting("nothing more until the first batch");
-      }
-      return true;
+      PROBITY_RETURN_IF_ERROR(handshake.Consume(pending));
+      return handshake.done();
     };
     PROBITY_RETURN_IF_ERROR(Exchange(request, consume, "its handshake"));
-    output_line_ = records.line();
-    layout_ = std::move(*layout);
+    output_line_ = handshake.line();
+    layout_ = std::move(handshake).Finish();
 
     info_.format = "external";
     info_.format_version = "1";

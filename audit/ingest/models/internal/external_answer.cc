@@ -124,6 +124,33 @@ Result<size_t> CsvRecordReader::Read(std::string* pending, size_t max_records,
   return records;
 }
 
+Status HandshakeReader::Consume(std::string* pending) {
+  if (!version_seen_) {
+    const size_t eol = pending->find('\n');
+    if (eol == std::string::npos) {
+      // A line this long is not the version line, whatever follows.
+      if (pending->size() > kProtocolVersionLine.size() + 1) return CheckVersionLine(*pending);
+      return OkStatus();
+    }
+    PROBITY_RETURN_IF_ERROR(CheckVersionLine(std::string_view(*pending).substr(0, eol)));
+    pending->erase(0, eol + 1);
+    version_seen_ = true;
+  }
+  if (!layout_) {
+    PROBITY_ASSIGN_OR_RETURN(
+        size_t read, records_.Read(pending, 1, [&](const std::vector<std::string_view>& fields) {
+          PROBITY_ASSIGN_OR_RETURN(layout_, ParseAnswerLayout({fields.begin(), fields.end()}));
+          return OkStatus();
+        }));
+    (void)read;
+  }
+  if (layout_ && pending->find_first_not_of(" \t\r\n") != std::string::npos) {
+    return LineError(records_.line(), "the handshake goes on after the header")
+        .Expecting("nothing more until the first batch");
+  }
+  return OkStatus();
+}
+
 AnswerReader::AnswerReader(const AnswerLayout& layout, int64_t rows, int64_t first_line)
     : layout_(layout), rows_(rows), records_(first_line) {
   const auto n = static_cast<size_t>(rows);

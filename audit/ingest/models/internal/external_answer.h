@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -76,6 +77,29 @@ class CsvRecordReader {
   ingest::internal::CsvFields fields_;
   std::vector<std::string_view> record_;
   int64_t line_;
+};
+
+// Reads the child's handshake: the version line, then the answer header record (line 2),
+// and nothing more.
+class HandshakeReader {
+ public:
+  HandshakeReader() : records_(2) {}
+
+  // Consumes what it can from the front of `pending`. OK while the handshake is incomplete
+  // or complete (done()); kInvalidArgument for a wrong version line, a bad header
+  // (ParseAnswerLayout), or output after the header.
+  Status Consume(std::string* pending);
+
+  bool done() const { return layout_.has_value(); }
+  // The line the next output starts on.
+  int64_t line() const { return records_.line(); }
+  // The declared layout; requires done().
+  AnswerLayout Finish() && { return std::move(*layout_); }
+
+ private:
+  bool version_seen_ = false;
+  CsvRecordReader records_;
+  std::optional<AnswerLayout> layout_;
 };
 
 // Reads one answer: the header (which must repeat the handshake's) and then exactly `rows`
