@@ -87,15 +87,17 @@ CsvRecordReader::CsvRecordReader(int64_t first_line) : line_(first_line) {}
 Result<size_t> CsvRecordReader::Read(std::string* pending, size_t max_records,
                                      const OnRecord& on_record) {
   if (max_records == 0) return size_t{0};
-  const size_t end = FindLastRowEnd(*pending, dialect_);
-  if (end == std::string::npos) {
-    if (pending->size() > kMaxAnswerRecordBytes) {
+  // What is left after reading fewer records than wanted is one incomplete record.
+  auto check_rest = [&](size_t records) -> Result<size_t> {
+    if (records < max_records && pending->size() > kMaxAnswerRecordBytes) {
       return LineError(line_, "a record runs past " + std::to_string(kMaxAnswerRecordBytes >> 20) +
                                   " MiB without a line end")
           .Expecting("records ending in a line feed");
     }
-    return size_t{0};
-  }
+    return records;
+  };
+  const size_t end = FindLastRowEnd(*pending, dialect_);
+  if (end == std::string::npos) return check_rest(0);
   // The tokenizer unescapes quoted fields in place; line numbers come from the original.
   const std::string original = pending->substr(0, end);
   const size_t consumed = TokenizeCsv(pending->data(), end, dialect_, &fields_, max_records);
@@ -121,15 +123,18 @@ Result<size_t> CsvRecordReader::Read(std::string* pending, size_t max_records,
   }
   line_ = first_line + CountLineEnds(text.substr(0, consumed));
   pending->erase(0, consumed);
-  return records;
+  return check_rest(records);
 }
 
 Status HandshakeReader::Consume(std::string* pending) {
   if (!version_seen_) {
     const size_t eol = pending->find('\n');
     if (eol == std::string::npos) {
-      // A line this long is not the version line, whatever follows.
-      if (pending->size() > kProtocolVersionLine.size() + 1) return CheckVersionLine(*pending);
+      // Refuse as soon as the line cannot become the version line, so that a child that
+      // writes something else and waits is not waited for.
+      std::string_view head = *pending;
+      if (!head.empty() && head.back() == '\r') head.remove_suffix(1);
+      if (!kProtocolVersionLine.starts_with(head)) return CheckVersionLine(*pending);
       return OkStatus();
     }
     PROBITY_RETURN_IF_ERROR(CheckVersionLine(std::string_view(*pending).substr(0, eol)));
