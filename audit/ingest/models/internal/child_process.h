@@ -7,7 +7,8 @@
 //
 //   PROBITY_ASSIGN_OR_RETURN(auto child, ChildProcess::Start("python3 m.py", {}));
 //   std::string out;
-//   ExchangeEnd end = child->Exchange(request, &out, consume, /*timeout_ms=*/1000);
+//   ExchangeResult result = child->Exchange(request, &out, consume, /*timeout_ms=*/1000);
+//   if (result.end == ExchangeEnd::kTimedOut) Report(child->stderr_tail());
 #pragma once
 
 #include <sys/types.h>
