@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "audit/core/status.h"
+#include "audit/ingest/csv_writer.h"
 
 namespace probity::models {
 namespace {
@@ -55,19 +56,9 @@ std::map<std::string, DataType, std::less<>> InputTypeHints(const ModelInfo& inf
 }
 
 std::string CellText(const Column& column, int64_t row) {
-  if (!column.IsValid(row)) return {};
-  switch (column.type()) {
-    case DataType::kString: return std::string(column.StringAt(row));
-    case DataType::kInt64: return std::to_string(column.int64s()[static_cast<size_t>(row)]);
-    case DataType::kBool: return column.bools()[static_cast<size_t>(row)] ? "true" : "false";
-    case DataType::kFloat64: {
-      const double v = column.float64s()[static_cast<size_t>(row)];
-      char buffer[64];
-      auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, v);
-      return std::string(buffer, end);
-    }
-  }
-  return {};
+  std::string text;
+  ingest::AppendCellText(column, row, &text);
+  return text;
 }
 
 Result<Buffer<double>> ReadNumbers(const Column& column, const ModelInput& input) {
