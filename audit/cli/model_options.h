@@ -16,12 +16,18 @@ struct ModelArgs {
   std::string path;
   std::string member;       // --member: the model file inside an archive
   int iteration_limit = 0;  // --iterations: first N boosting rounds (0 = the format's default)
+  // --model-command: an external model (docs/formats/external-model.md) instead of a file.
+  std::string command;
+  int64_t batch_rows = 10'000;           // --batch-rows
+  double timeout_s = 60;                 // --timeout, per batch
+  std::vector<std::string> environment;  // --env NAME=VALUE
 };
 
-// Adds MODEL (positional) or --model, plus --member and --iterations.
-void AddModelOptions(CLI::App* command, ModelArgs* args, bool positional);
+// Adds MODEL (positional) or --model, plus --member and --iterations; with
+// `external`, also --model-command, --batch-rows, --timeout and --env.
+void AddModelOptions(CLI::App* command, ModelArgs* args, bool positional, bool external = false);
 
-// Loads the model the arguments name.
+// Loads the model the arguments name, or starts the external model command.
 Result<std::unique_ptr<Model>> LoadModelFromArgs(const ModelArgs& args);
 
 // The columns `probity predict` writes for this model, in order: "prediction" (or

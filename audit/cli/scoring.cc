@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <charconv>
 #include <cmath>
 #include <iostream>
 #include <optional>
@@ -11,6 +10,7 @@
 #include "audit/cli/progress.h"
 #include "audit/core/file_system.h"
 #include "audit/core/status.h"
+#include "audit/ingest/csv_writer.h"
 #include "audit/ingest/dataset_reader.h"
 #include "audit/ingest/models/feature_binding.h"
 
@@ -27,35 +27,10 @@ struct ScoredBatch {
   std::vector<std::string> extra_names;
 };
 
-void AppendCell(std::string& out, std::string_view text) {
-  const bool quote = text.find_first_of(",\"\r\n") != std::string_view::npos ||
-                     (!text.empty() && (text.front() == ' ' || text.back() == ' '));
-  if (!quote) {
-    out += text;
-    return;
-  }
-  out += '"';
-  for (char c : text) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-}
-
-void AppendNumber(std::string& out, double v) {
-  if (std::isnan(v)) return;  // missing: empty cell
-  char buffer[32];
-  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, v);
-  out.append(buffer, end);
-}
-
 std::string HeaderLine(const std::vector<std::string>& names) {
   std::string line;
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (i > 0) line += ',';
-    AppendCell(line, names[i]);
-  }
-  return line + "\n";
+  ingest::AppendCsvHeader(names, &line);
+  return line;
 }
 
 class PredictionWriter {
@@ -104,36 +79,36 @@ class PredictionWriter {
       };
       for (size_t column : keep_) {
         separator();
-        AppendCell(csv, models::CellText(batch.rows.column(column), r));
+        ingest::AppendCsvCell(batch.rows.column(column), r, &csv);
       }
       if (classifier) {
         separator();
         const int32_t label = p.labels[static_cast<size_t>(r)];
         if (label >= 0 && static_cast<size_t>(label) < classes) {
-          AppendCell(csv, info_.classes[static_cast<size_t>(label)]);
+          ingest::AppendCsvField(info_.classes[static_cast<size_t>(label)], &csv);
         }
         if (!p.probabilities.empty()) {
           for (size_t k = 0; k < classes; ++k) {
             separator();
-            AppendNumber(csv, p.Probability(r, k));
+            ingest::AppendCsvNumber(p.Probability(r, k), &csv);
           }
         }
       } else {
         for (int k = 0; k < info_.num_targets; ++k) {
           separator();
-          AppendNumber(csv, p.Value(r, k));
+          ingest::AppendCsvNumber(p.Value(r, k), &csv);
         }
       }
       if (args_.with_margin) {
         for (int k = 0; k < p.margin_width; ++k) {
           separator();
-          AppendNumber(csv, p.margins[static_cast<size_t>(r * p.margin_width + k)]);
+          ingest::AppendCsvNumber(p.margins[static_cast<size_t>(r * p.margin_width + k)], &csv);
         }
       }
       if (args_.with_outputs) {
         for (const auto& [name, column] : p.extra) {
           separator();
-          AppendCell(csv, models::CellText(column, r));
+          ingest::AppendCsvCell(column, r, &csv);
         }
       }
       csv += '\n';

@@ -23,9 +23,6 @@ struct PredictArgs {
 
 Result<Verdict> RunPredict(const PredictArgs& args, const GlobalOptions& global) {
   const ScoreRequest& request = args.request;
-  if (args.model.path.empty()) {
-    return InvalidArgumentError("no model given").Expecting("--model FILE");
-  }
   const bool to_stdout = request.out.empty() || request.out == "-";
   if (global.json && to_stdout) {
     return InvalidArgumentError("--json writes the summary to stdout")
@@ -49,8 +46,9 @@ Result<Verdict> RunPredict(const PredictArgs& args, const GlobalOptions& global)
   }
   if (global.json) {
     nlohmann::ordered_json doc = MachineDocument("probity.predict/1");
-    doc["model"] = {
-        {"path", args.model.path}, {"format", info.format}, {"digest", info.digest.ToString()}};
+    doc["model"] = {{"path", args.model.command.empty() ? args.model.path : args.model.command},
+                    {"format", info.format},
+                    {"digest", info.format == "external" ? std::string() : info.digest.ToString()}};
     doc["data"] = {
         {"path", request.data.path}, {"digest", result.data_digest.ToString()}, {"rows", rows}};
     doc["out"] = {{"path", request.out}, {"columns", result.columns}};
@@ -78,8 +76,10 @@ Result<Verdict> RunPredict(const PredictArgs& args, const GlobalOptions& global)
     }
     std::cout << DumpJson(doc) << std::flush;
   } else if (!to_stdout && !global.quiet) {
-    std::string line = fmt::format("scored {} rows with {} ({}) → {}", rows, args.model.path,
-                                   info.format, request.out);
+    std::string line =
+        fmt::format("scored {} rows with {} ({}) → {}", rows,
+                    args.model.command.empty() ? args.model.path : args.model.command, info.format,
+                    request.out);
     if (!request.label.empty() && total.rows > 0) {
       line +=
           classifier
@@ -104,7 +104,7 @@ void AddPredictCommand(CLI::App& app, const GlobalOptions& global, CommandFn* se
       "predict",
       "Score a dataset with a model; one output row per input row, in input order: "
       "`prediction` and, for classifiers, `probability(<class>)` per class");
-  AddModelOptions(cmd, &args->model, /*positional=*/false);
+  AddModelOptions(cmd, &args->model, /*positional=*/false, /*external=*/true);
   AddDatasetOptions(cmd, &args->request.data, "--data");
   cmd->add_option("--out", args->request.out, "Write the predictions CSV here (default: stdout)");
   cmd->add_option("--keep", args->request.keep,
