@@ -300,8 +300,7 @@ Result<std::unique_ptr<Model>> Load(std::string_view xml, const std::string& sou
   XmlSource src(source, xml);
   if (!parsed) {
     const int64_t line = src.LineOf(parsed.offset);
-    return InvalidArgumentError(source + ":" + std::to_string(line) +
-                                ": malformed XML: " + parsed.description())
+    return InvalidArgumentError(std::string("malformed XML: ") + parsed.description())
         .At({source, line, 0});
   }
   pugi::xml_node root = doc.document_element();
@@ -345,9 +344,11 @@ Result<std::unique_ptr<Model>> LoadPmmlModel(std::string_view xml, const std::st
   try {
     return Load(xml, source);
   } catch (const std::bad_alloc&) {
-    return InvalidArgumentError(source + ": the PMML document needs more memory than available");
+    return InvalidArgumentError("the PMML document needs more memory than available")
+        .At({source, 0, 0});
   } catch (const std::exception& e) {
-    return InternalError(source + ": unexpected error while loading PMML: " + e.what());
+    return InternalError(std::string("unexpected error while loading PMML: ") + e.what())
+        .At({source, 0, 0});
   }
 }
 

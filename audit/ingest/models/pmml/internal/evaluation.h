@@ -130,6 +130,16 @@ class RowContext {
   std::vector<uint8_t> ready_;
 };
 
+// An expression that reads a slot as it is.
+class SlotRead final : public Expr {
+ public:
+  explicit SlotRead(int32_t slot) : slot_(slot) {}
+  Value Eval(RowContext& row) const override { return row.Get(slot_); }
+
+ private:
+  int32_t slot_;
+};
+
 // What one model produced for one row.
 struct Score {
   bool missing = true;

@@ -53,15 +53,12 @@ int64_t XmlSource::LineOf(ptrdiff_t offset) const {
 
 Status XmlSource::Invalid(const pugi::xml_node& node, const std::string& message) const {
   const int64_t line = LineOf(node);
-  return InvalidArgumentError(source_ + ":" + std::to_string(line) + ": " + message)
-      .At({source_, line, 0});
+  return InvalidArgumentError(message).At({source_, line, 0});
 }
 
 Status XmlSource::Unsupported(const pugi::xml_node& node, const std::string& what) const {
   const int64_t line = LineOf(node);
-  return UnimplementedError(source_ + ":" + std::to_string(line) + ": " + what +
-                            " is not supported")
-      .At({source_, line, 0});
+  return UnimplementedError(what + " is not supported").At({source_, line, 0});
 }
 
 std::optional<double> XmlSource::ParseNumber(std::string_view text) {

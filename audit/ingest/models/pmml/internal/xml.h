@@ -35,7 +35,8 @@ class XmlSource {
   int64_t LineOf(ptrdiff_t offset) const;
   int64_t LineOf(const pugi::xml_node& node) const { return LineOf(node.offset_debug()); }
 
-  // "<source>:<line>: <message>" as kInvalidArgument / kUnimplemented at `node`.
+  // kInvalidArgument / kUnimplemented located at `node` (ToString() reads
+  // "<source>:<line>: <message>").
   Status Invalid(const pugi::xml_node& node, const std::string& message) const;
   Status Unsupported(const pugi::xml_node& node, const std::string& what) const;
 
