@@ -611,6 +611,24 @@ TEST(PmmlModelTest, DeepNestingIsRefusedNotRecursedInto) {
   EXPECT_NE(s.ToString().find("elements nest more than 250 levels deep"), std::string::npos);
 }
 
+// Found by the pmml_loader fuzzer: a model without any input made the linear view read
+// past an empty index.
+TEST(PmmlModelTest, FuzzRegressionWithoutInputs) {
+  auto model = Load(Replace(Replace(Fixture("logistic.pmml"), "<MiningField name=\"x\"/>", ""),
+                            "<NumericPredictor name=\"x\" coefficient=\"2\"/>", ""));
+  ASSERT_NE(model, nullptr);
+  EXPECT_TRUE(model->info().inputs.empty());
+  ASSERT_NE(model->linear_view(), nullptr);
+  EXPECT_EQ(model->linear_view()->intercepts, (std::vector<double>{-1, 0}));
+}
+
+TEST(PmmlModelTest, UnreferencedGlobalFieldsAreStillChecked) {
+  Status s = LoadError(Replace(Fixture("malformed_cycle.pmml"),
+                               "<NumericPredictor name=\"a\" coefficient=\"1\"/>", ""),
+                       "cycle.pmml");
+  EXPECT_EQ(s.ToString(), "cycle.pmml:9: DerivedField \"a\" refers to itself (a cycle)");
+}
+
 TEST(PmmlModelTest, NotPmml) {
   Status s = LoadError("<?xml version=\"1.0\"?>\n<html/>", "page.html");
   EXPECT_EQ(s.ToString(), "page.html:2: the document element is not <PMML>");

@@ -326,8 +326,13 @@ Result<std::unique_ptr<Model>> Load(std::string_view xml, const std::string& sou
   if (!model_node) return src.Invalid(root, "<PMML> holds no model element");
   PROBITY_ASSIGN_OR_RETURN(std::unique_ptr<Evaluator> evaluator,
                            compiler.CompileModel(model_node, /*top_level=*/true));
+  // Global fields no model reads are checked, but the data fields only they read are not
+  // model inputs.
+  const size_t used_inputs = compiler.inputs().size();
+  PROBITY_RETURN_IF_ERROR(compiler.CheckGlobalFields());
   std::vector<BoundInput> inputs;
-  for (const pmml_internal::InputBinding& binding : compiler.inputs()) {
+  for (size_t i = 0; i < used_inputs; ++i) {
+    const pmml_internal::InputBinding& binding = compiler.inputs()[i];
     BoundInput in{*binding.field, {}, binding.slot, binding.treatment};
     for (const std::string& v : in.field.valid_values) in.valid.push_back(Literal::Of(v));
     inputs.push_back(std::move(in));

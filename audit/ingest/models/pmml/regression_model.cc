@@ -101,7 +101,8 @@ class RegressionEvaluator final : public Evaluator {
 
   std::unique_ptr<LinearView> MakeLinearView(const InputIndex& inputs) const override {
     auto view = std::make_unique<LinearView>();
-    const auto width = static_cast<size_t>(*std::max_element(inputs.begin(), inputs.end()) + 1);
+    size_t width = 0;  // the number of model inputs
+    for (int32_t index : inputs) width = std::max(width, static_cast<size_t>(index + 1));
     for (const Table& t : tables) {
       if (!t.categorical.empty() || !t.products.empty()) return nullptr;
       std::vector<double> coefficients(width, 0);

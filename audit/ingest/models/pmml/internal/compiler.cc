@@ -404,6 +404,15 @@ Status Compiler::ReadOutput(const pugi::xml_node& model, Evaluator& out) {
   return OkStatus();
 }
 
+Status Compiler::CheckGlobalFields() {
+  while (!scopes_.empty() && !scopes_.front().pending.empty()) {
+    std::string name = scopes_.front().pending.begin()->first;
+    PROBITY_ASSIGN_OR_RETURN(int32_t slot, CompileDerived(0, name));
+    (void)slot;
+  }
+  return OkStatus();
+}
+
 Result<std::unique_ptr<Evaluator>> Compiler::CompileModel(const pugi::xml_node& model,
                                                           bool top_level) {
   if (headers_.size() >= 16) return src_.Unsupported(model, "nesting models more than 16 deep");

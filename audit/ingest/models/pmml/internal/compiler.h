@@ -93,6 +93,10 @@ class Compiler {
   // LocalTransformations and Output. `top_level` models bind their active fields as inputs.
   Result<std::unique_ptr<Evaluator>> CompileModel(const pugi::xml_node& model, bool top_level);
 
+  // Compiles the global derived fields no model referred to, so that their errors (unknown
+  // fields, cycles) are reported too. Call after CompileModel.
+  Status CheckGlobalFields();
+
   // The slot of the field named `name` as seen from the current scope; kInvalidArgument at
   // `where` when no such field exists or when derived fields refer to each other in a cycle.
   Result<int32_t> Resolve(const pugi::xml_node& where, const std::string& name);
