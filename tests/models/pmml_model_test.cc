@@ -373,6 +373,15 @@ TEST(PmmlModelTest, ReturnInvalidIsAnErrorNamingTheColumnAndRow) {
             "row 2: column \"c\" holds \"q\", which the model treats as invalid "
             "(invalidValueTreatment=\"returnInvalid\"); expected a valid value of DataField "
             "\"c\" (one of a, b, c)");
+  auto numeric = Load(Replace(Fixture("transformations.pmml"),
+                              "invalidValueTreatment=\"asMissing\"", ""));
+  ASSERT_NE(numeric, nullptr);
+  p = numeric->Predict(MakeTable({{"x", Numbers{200}}, {"c", Strings{"a"}}}));
+  ASSERT_FALSE(p.has_value());
+  EXPECT_EQ(p.error().ToString(),
+            "row 1: column \"x\" holds \"200\", which the model treats as invalid "
+            "(invalidValueTreatment=\"returnInvalid\"); expected a valid value of DataField "
+            "\"x\" (a number in its declared intervals)");
 }
 
 TEST(PmmlModelTest, MissingInputColumnIsAnError) {

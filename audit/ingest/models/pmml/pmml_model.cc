@@ -217,7 +217,9 @@ class PmmlModel final : public Model {
         }
       }
     }
-    if (bad_row.load() != std::numeric_limits<int64_t>::max()) return InvalidRow(decoders, bad_row);
+    if (bad_row.load() != std::numeric_limits<int64_t>::max()) {
+      return InvalidRow(decoders, columns, bad_row);
+    }
     for (size_t k = 0; k < num_outputs; ++k) {
       out.extra.emplace_back(model_->outputs[k].name, OutputColumn(extra, k, num_outputs, n));
     }
@@ -228,7 +230,8 @@ class PmmlModel final : public Model {
   const LinearView* linear_view() const override { return linear_view_.get(); }
 
  private:
-  Status InvalidRow(const std::vector<ColumnDecoder>& decoders, int64_t row) const {
+  Status InvalidRow(const std::vector<ColumnDecoder>& decoders,
+                    const std::vector<const Column*>& columns, int64_t row) const {
     for (size_t i = 0; i < inputs_.size(); ++i) {
       if (decoders[i].At(row).kind != Value::Kind::kInvalid) continue;
       const BoundInput& in = inputs_[i];
@@ -242,10 +245,7 @@ class PmmlModel final : public Model {
       } else if (in.field.numeric) {
         expected += " (a number in its declared intervals)";
       }
-      const Value v = decoders[i].At(row);
-      std::string text = v.kind == Value::Kind::kInvalid && !v.text.empty()
-                             ? std::string(v.text)
-                             : std::to_string(v.number);
+      const std::string text = CellText(*columns[i], row);
       return InvalidArgumentError("row " + std::to_string(row + 1) + ": column \"" +
                                   in.field.name + "\" holds \"" + text +
                                   "\", which the model treats as invalid "
