@@ -1,14 +1,26 @@
 #include "audit/ingest/models/pmml/internal/evaluation.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include "audit/ingest/models/pmml/internal/xml.h"
 
 namespace probity::models::pmml_internal {
 
+Value Value::String(std::string_view s) {
+  std::optional<double> parsed;
+  // Only text that starts like a number can be one; most category labels fail here.
+  if (!s.empty() && (std::isdigit(static_cast<unsigned char>(s.front())) || s.front() == '-' ||
+                     s.front() == '+' || s.front() == '.' || s.front() == ' ' || s.front() == 'N' ||
+                     s.front() == 'I')) {
+    parsed = XmlSource::ParseNumber(s);
+  }
+  return {Kind::kString, parsed.value_or(kNaN), s};
+}
+
 std::optional<double> Value::AsNumber() const {
   if (kind == Kind::kNumber) return number;
-  if (kind == Kind::kString) return XmlSource::ParseNumber(text);
+  if (kind == Kind::kString && !std::isnan(number)) return number;
   return std::nullopt;
 }
 
@@ -27,9 +39,7 @@ bool Matches(const Value& value, const Literal& literal) {
   if (value.kind == Value::Kind::kNumber) return literal.number && *literal.number == value.number;
   if (value.kind == Value::Kind::kString) {
     if (value.text == literal.text) return true;
-    if (!literal.number) return false;
-    std::optional<double> v = XmlSource::ParseNumber(value.text);
-    return v && *v == *literal.number;
+    return literal.number && *literal.number == value.number;  // NaN never equals
   }
   return false;
 }

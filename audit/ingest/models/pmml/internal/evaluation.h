@@ -33,7 +33,9 @@ struct Value {
     if (std::isnan(v)) return {};
     return {Kind::kNumber, v, {}};
   }
-  static Value String(std::string_view s) { return {Kind::kString, 0, s}; }
+  // A string; `number` caches its numeric reading (NaN when it is not a number) so that
+  // comparing categories with numeric literals does not parse in the hot path.
+  static Value String(std::string_view s);
   bool missing() const { return kind == Kind::kMissing || kind == Kind::kInvalid; }
   bool is_number() const { return kind == Kind::kNumber; }
   // The value as a number: numbers as they are, strings parsed; nullopt otherwise.
