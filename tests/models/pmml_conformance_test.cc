@@ -50,8 +50,8 @@ std::vector<PmmlCase> ListCases() {
     if (std::regex_search(line, tol, tolerance_re)) tolerance = std::stod(tol[1]);
     for (auto it = std::sregex_iterator(first.begin(), first.end(), name_re);
          it != std::sregex_iterator(); ++it) {
-      cases.push_back(PmmlCase{(*it)[1], std::string((*it)[2]) + std::string((*it)[3]),
-                               (*it)[3], tolerance});
+      cases.push_back(
+          PmmlCase{(*it)[1], std::string((*it)[2]) + std::string((*it)[3]), (*it)[3], tolerance});
     }
   }
   return cases;
@@ -159,8 +159,7 @@ TEST_P(PmmlConformanceTest, ReproducesExpectedOutput) {
       const std::string got = actual[k](row);
       if (!Equivalent(cells[k], got, c.tolerance) && ++mismatches <= 5) {
         ADD_FAILURE() << c.module << "/" << c.name << " row " << row + 1 << " column \""
-                      << header[k] << "\": expected \"" << cells[k] << "\", got \"" << got
-                      << "\"";
+                      << header[k] << "\": expected \"" << cells[k] << "\", got \"" << got << "\"";
       }
     }
   }

@@ -199,8 +199,8 @@ TEST(PmmlModelTest, TreeMissingValueStrategies) {
                   "noTrueChildStrategy=\"" + c.no_true_child + "\"");
     auto model = Load(xml);
     ASSERT_NE(model, nullptr);
-    Predictions p = Score(*model, MakeTable({{"x", Numbers{std::nullopt, 7, 2}},
-                                             {"c", Strings{"u", "w", "v"}}}));
+    Predictions p = Score(
+        *model, MakeTable({{"x", Numbers{std::nullopt, 7, 2}}, {"c", Strings{"u", "w", "v"}}}));
     EXPECT_EQ(Label(*model, p, 0), c.label) << c.strategy << "/" << c.no_true_child;
     if (std::isnan(c.p_a)) {
       EXPECT_TRUE(std::isnan(p.Probability(0, 0))) << c.strategy;
@@ -220,11 +220,11 @@ TEST(PmmlModelTest, TreeCompoundPredicates) {
   ASSERT_NE(model, nullptr);
   // (x, y) → first node whose predicate is true: surrogate(x<0, y<0) → 1,
   // xor(x≥10, y≥10) → 2, or(x≥5, y≥5) → 3, and(x present, False) → never, True → 5.
-  Predictions p = Score(*model, MakeTable({
-                                    {"x", Numbers{-1, std::nullopt, std::nullopt, 12, 12, 1,
-                                                  std::nullopt}},
-                                    {"y", Numbers{3, -1, std::nullopt, 1, 12, 1, 6}},
-                                }));
+  Predictions p =
+      Score(*model, MakeTable({
+                        {"x", Numbers{-1, std::nullopt, std::nullopt, 12, 12, 1, std::nullopt}},
+                        {"y", Numbers{3, -1, std::nullopt, 1, 12, 1, 6}},
+                    }));
   EXPECT_EQ(p.values[0], 1);  // x<0
   EXPECT_EQ(p.values[1], 1);  // surrogate falls back to y<0
   EXPECT_EQ(p.values[2], 5);  // all unknown → false under strategy "none"
@@ -265,8 +265,8 @@ TEST(PmmlModelTest, BinaryTreeHasATreeView) {
 TEST(PmmlModelTest, SegmentationCombinesRegressions) {
   // Segments score 1, 2, 6 with weights 1, 1, 2.
   const std::vector<std::pair<std::string, double>> cases = {
-      {"sum", 9}, {"average", 3}, {"weightedAverage", 15.0 / 4}, {"median", 2}, {"max", 6},
-      {"selectFirst", 1}};
+      {"sum", 9},    {"average", 3}, {"weightedAverage", 15.0 / 4},
+      {"median", 2}, {"max", 6},     {"selectFirst", 1}};
   for (const auto& [method, expected] : cases) {
     auto model = Load(Replace(Fixture("mining_regression.pmml"), "\"sum\"", "\"" + method + "\""));
     ASSERT_NE(model, nullptr);
@@ -289,8 +289,8 @@ TEST(PmmlModelTest, SegmentationVotes) {
   EXPECT_EQ(Label(*majority, p, 0), "B");
   EXPECT_DOUBLE_EQ(p.Probability(0, 1), 2.0 / 3);
   EXPECT_EQ(Extra(p, "p_B").float64s()[1], 1);
-  auto weighted = Load(Replace(Fixture("mining_vote.pmml"), "\"majorityVote\"",
-                               "\"weightedMajorityVote\""));
+  auto weighted =
+      Load(Replace(Fixture("mining_vote.pmml"), "\"majorityVote\"", "\"weightedMajorityVote\""));
   p = Score(*weighted, rows);
   EXPECT_EQ(Label(*weighted, p, 0), "A");
   EXPECT_DOUBLE_EQ(p.Probability(0, 0), 3.0 / 5);
@@ -373,8 +373,8 @@ TEST(PmmlModelTest, ReturnInvalidIsAnErrorNamingTheColumnAndRow) {
             "row 2: column \"c\" holds \"q\", which the model treats as invalid "
             "(invalidValueTreatment=\"returnInvalid\"); expected a valid value of DataField "
             "\"c\" (one of a, b, c)");
-  auto numeric = Load(Replace(Fixture("transformations.pmml"),
-                              "invalidValueTreatment=\"asMissing\"", ""));
+  auto numeric =
+      Load(Replace(Fixture("transformations.pmml"), "invalidValueTreatment=\"asMissing\"", ""));
   ASSERT_NE(numeric, nullptr);
   p = numeric->Predict(MakeTable({{"x", Numbers{200}}, {"c", Strings{"a"}}}));
   ASSERT_FALSE(p.has_value());
@@ -449,8 +449,8 @@ TEST(PmmlModelTest, GeneralRegressionLogLinkWithOffset) {
 TEST(PmmlModelTest, NaiveBayesDiscreteAndGaussian) {
   auto model = Load(Fixture("naive_bayes.pmml"));
   ASSERT_NE(model, nullptr);
-  Predictions p = Score(*model, MakeTable({{"c", Strings{"red", "blue", ""}},
-                                           {"x", Numbers{2, 3, 3}}}));
+  Predictions p =
+      Score(*model, MakeTable({{"c", Strings{"red", "blue", ""}}, {"x", Numbers{2, 3, 3}}}));
   EXPECT_DOUBLE_EQ(p.Probability(0, 0), 0.6857803467263038);
   EXPECT_DOUBLE_EQ(p.Probability(1, 0), 0.9934483224775595);  // count 0 → threshold 0.001
   EXPECT_DOUBLE_EQ(p.Probability(2, 1), 0.6873334100292973);  // missing c is skipped
@@ -506,14 +506,14 @@ TEST(PmmlModelTest, RuleSetCriteria) {
 TEST(PmmlModelTest, ScorecardWithReasonCodes) {
   auto model = Load(Fixture("scorecard.pmml"));
   ASSERT_NE(model, nullptr);
-  Predictions p = Score(*model, MakeTable({{"age", Numbers{20, 40, 24}},
-                                           {"job", Strings{"none", "some", "some"}}}));
+  Predictions p = Score(
+      *model, MakeTable({{"age", Numbers{20, 40, 24}}, {"job", Strings{"none", "some", "some"}}}));
   EXPECT_EQ(p.values, (Buffer<double>{105, 150, 117}));
   const Column& r1 = Extra(p, "reason1");
   const Column& r2 = Extra(p, "reason2");
   EXPECT_EQ(r1.StringAt(0), "AGE");  // AGE 20−5 = 15 ties NOJOB 15−0: document order
   EXPECT_EQ(r2.StringAt(0), "NOJOB");
-  EXPECT_FALSE(r1.IsValid(1));  // no code below its baseline
+  EXPECT_FALSE(r1.IsValid(1));       // no code below its baseline
   EXPECT_EQ(r1.StringAt(2), "AGE");  // 15 > JOB 15 − 12 = 3
   EXPECT_EQ(r2.StringAt(2), "JOB");
 }
@@ -585,25 +585,25 @@ TEST(PmmlModelTest, UnsupportedModelElement) {
 }
 
 TEST(PmmlModelTest, UnsupportedExpressionAndFunction) {
-  Status s = LoadError(Replace(Fixture("transformations.pmml"), "function=\"ln\"",
-                               "function=\"formatNumber\""),
-                       "fn.pmml");
+  Status s = LoadError(
+      Replace(Fixture("transformations.pmml"), "function=\"ln\"", "function=\"formatNumber\""),
+      "fn.pmml");
   EXPECT_EQ(s.code(), StatusCode::kUnimplemented);
   EXPECT_EQ(s.ToString(), "fn.pmml:57: the function \"formatNumber\" is not supported");
 }
 
 TEST(PmmlModelTest, OutOfRangeReferences) {
-  Status sparse = LoadError(Replace(Fixture("svm.pmml"), "<Indices>2</Indices>",
-                                    "<Indices>3</Indices>"),
-                            "svm.pmml");
+  Status sparse = LoadError(
+      Replace(Fixture("svm.pmml"), "<Indices>2</Indices>", "<Indices>3</Indices>"), "svm.pmml");
   EXPECT_EQ(sparse.ToString(), "svm.pmml:28: sparse index 3.000000 is outside 1..2");
-  Status child = LoadError(Replace(Fixture("tree_missing.pmml"), "defaultChild=\"5\"",
-                                   "defaultChild=\"9\""),
-                           "tree.pmml");
+  Status child =
+      LoadError(Replace(Fixture("tree_missing.pmml"), "defaultChild=\"5\"", "defaultChild=\"9\""),
+                "tree.pmml");
   EXPECT_EQ(child.ToString(), "tree.pmml:35: defaultChild \"9\" is not a child of node \"3\"");
-  Status neuron = LoadError(Replace(Fixture("neural_network.pmml"), "<Con from=\"h2\" weight=\"1\"/>",
-                                    "<Con from=\"o1\" weight=\"1\"/>"),
-                            "nn.pmml");
+  Status neuron =
+      LoadError(Replace(Fixture("neural_network.pmml"), "<Con from=\"h2\" weight=\"1\"/>",
+                        "<Con from=\"o1\" weight=\"1\"/>"),
+                "nn.pmml");
   EXPECT_EQ(neuron.ToString(),
             "nn.pmml:48: Con from=\"o1\" names no neuron of an earlier layer or input");
 }
@@ -611,7 +611,8 @@ TEST(PmmlModelTest, OutOfRangeReferences) {
 TEST(PmmlModelTest, DeepNestingIsRefusedNotRecursedInto) {
   std::string predicate = "<True/>";
   for (int i = 0; i < 2000; ++i) {
-    predicate = "<CompoundPredicate booleanOperator=\"and\">" + predicate + "<True/></CompoundPredicate>";
+    predicate =
+        "<CompoundPredicate booleanOperator=\"and\">" + predicate + "<True/></CompoundPredicate>";
   }
   Status s = LoadError(Replace(Fixture("tree_compound.pmml"), "<Node score=\"5\">\n        <True/>",
                                "<Node score=\"5\">\n        " + predicate),

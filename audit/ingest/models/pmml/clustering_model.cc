@@ -76,7 +76,8 @@ class ClusteringEvaluator final : public Evaluator {
   static double Compared(const Field& f, double x, double y) {
     switch (f.compare) {
       case Compare::kAbsDiff: return std::fabs(x - y);
-      case Compare::kGaussSim: return std::exp(-std::log(2.0) * (x - y) * (x - y) / (f.scale * f.scale));
+      case Compare::kGaussSim:
+        return std::exp(-std::log(2.0) * (x - y) * (x - y) / (f.scale * f.scale));
       case Compare::kDelta: return x == y ? 0 : 1;
       case Compare::kEqual: return x == y ? 1 : 0;
     }
@@ -97,7 +98,8 @@ Result<Compare> ReadCompare(const XmlSource& src, const pugi::xml_node& node, Co
 
 }  // namespace
 
-Result<std::unique_ptr<Evaluator>> CompileClusteringModel(Compiler& c, const pugi::xml_node& model) {
+Result<std::unique_ptr<Evaluator>> CompileClusteringModel(Compiler& c,
+                                                          const pugi::xml_node& model) {
   const XmlSource& src = c.src();
   auto cm = std::make_unique<ClusteringEvaluator>();
   c.InitEvaluator(*cm);
@@ -129,7 +131,8 @@ Result<std::unique_ptr<Evaluator>> CompileClusteringModel(Compiler& c, const pug
     PROBITY_ASSIGN_OR_RETURN(cm->p, src.RequiredNumber(metric_nodes.front(), "p-parameter"));
     if (!(cm->p > 0)) return src.Invalid(metric_nodes.front(), "p-parameter must be positive");
   } else {
-    return src.Unsupported(metric_nodes.front(), "the comparison metric <" + std::string(metric) + ">");
+    return src.Unsupported(metric_nodes.front(),
+                           "the comparison metric <" + std::string(metric) + ">");
   }
   for (const pugi::xml_node& xml : Children(model, "ClusteringField")) {
     if (!xml.attribute("isCenterField").as_bool(true)) continue;
@@ -144,9 +147,9 @@ Result<std::unique_ptr<Evaluator>> CompileClusteringModel(Compiler& c, const pug
   if (cm->fields.empty()) return src.Invalid(model, "<ClusteringModel> has no <ClusteringField>");
   cm->missing_weights.assign(cm->fields.size(), 1);
   if (pugi::xml_node weights = Child(model, "MissingValueWeights")) {
-    PROBITY_ASSIGN_OR_RETURN(cm->missing_weights,
-                             src.NumberArray(Child(weights, "Array"),
-                                             static_cast<int64_t>(cm->fields.size())));
+    PROBITY_ASSIGN_OR_RETURN(
+        cm->missing_weights,
+        src.NumberArray(Child(weights, "Array"), static_cast<int64_t>(cm->fields.size())));
   }
   for (const pugi::xml_node& xml : Children(model, "Cluster")) {
     pugi::xml_node array = Child(xml, "Array");
@@ -154,7 +157,7 @@ Result<std::unique_ptr<Evaluator>> CompileClusteringModel(Compiler& c, const pug
     PROBITY_ASSIGN_OR_RETURN(std::vector<double> center,
                              src.NumberArray(array, static_cast<int64_t>(cm->fields.size())));
     cm->centers.push_back(std::move(center));
-    std::string id = xml.attribute("id") ? xml.attribute("id").as_string()
+    std::string id = xml.attribute("id")     ? xml.attribute("id").as_string()
                      : xml.attribute("name") ? xml.attribute("name").as_string()
                                              : std::to_string(cm->centers.size());
     cm->classes.push_back(id);
@@ -164,8 +167,9 @@ Result<std::unique_ptr<Evaluator>> CompileClusteringModel(Compiler& c, const pug
                                                          static_cast<int64_t>(cm->centers.size()),
                                                          0, kMaxDeclaredCount));
   if (static_cast<size_t>(declared) != cm->centers.size()) {
-    return src.Invalid(model, "numberOfClusters=\"" + std::to_string(declared) + "\" but there are " +
-                                  std::to_string(cm->centers.size()) + " <Cluster>s");
+    return src.Invalid(model, "numberOfClusters=\"" + std::to_string(declared) +
+                                  "\" but there are " + std::to_string(cm->centers.size()) +
+                                  " <Cluster>s");
   }
   for (const std::string& id : cm->classes) cm->ids.push_back(c.program().Intern(id));
   cm->structure = {{"clusters", static_cast<int64_t>(cm->centers.size())}};

@@ -17,7 +17,7 @@ enum class GrType { kLinear, kGeneralized, kMultinomial, kOrdinal };
 
 struct Cell {
   int32_t slot;
-  bool factor;       // compare with `level`; else raise to `exponent`
+  bool factor;  // compare with `level`; else raise to `exponent`
   Literal level;
   double exponent = 1;
 };
@@ -62,8 +62,8 @@ class GeneralRegressionEvaluator final : public Evaluator {
       eta[e] += extra;
     }
     if (task == ModelTask::kRegression) {
-      out.value = type == GrType::kGeneralized ? InverseLink(link_function, eta[0], link_power)
-                                               : eta[0];
+      out.value =
+          type == GrType::kGeneralized ? InverseLink(link_function, eta[0], link_power) : eta[0];
       out.missing = !std::isfinite(out.value);
       return;
     }
@@ -71,9 +71,8 @@ class GeneralRegressionEvaluator final : public Evaluator {
     switch (type) {
       case GrType::kGeneralized:
       case GrType::kLinear: {
-        const double mu = type == GrType::kGeneralized
-                              ? InverseLink(link_function, eta[0], link_power)
-                              : eta[0];
+        const double mu =
+            type == GrType::kGeneralized ? InverseLink(link_function, eta[0], link_power) : eta[0];
         const auto k = static_cast<size_t>(equation_class[0]);
         p[k] = mu;
         p[1 - k] = 1 - mu;
@@ -129,16 +128,23 @@ Result<std::unique_ptr<Evaluator>> CompileGeneralRegressionModel(Compiler& c,
     gr->type = GrType::kOrdinal;
     pugi::xml_node link_source = model;
     std::string cumulative = model.attribute("cumulativeLink").as_string("logit");
-    if (cumulative == "logit") gr->link_function = LinkFunction::kLogit;
-    else if (cumulative == "probit") gr->link_function = LinkFunction::kProbit;
-    else if (cumulative == "cloglog") gr->link_function = LinkFunction::kCloglog;
-    else if (cumulative == "loglog") gr->link_function = LinkFunction::kLoglog;
-    else if (cumulative == "cauchit") gr->link_function = LinkFunction::kCauchit;
-    else return src.Unsupported(link_source, "cumulativeLink=\"" + cumulative + "\"");
+    if (cumulative == "logit")
+      gr->link_function = LinkFunction::kLogit;
+    else if (cumulative == "probit")
+      gr->link_function = LinkFunction::kProbit;
+    else if (cumulative == "cloglog")
+      gr->link_function = LinkFunction::kCloglog;
+    else if (cumulative == "loglog")
+      gr->link_function = LinkFunction::kLoglog;
+    else if (cumulative == "cauchit")
+      gr->link_function = LinkFunction::kCauchit;
+    else
+      return src.Unsupported(link_source, "cumulativeLink=\"" + cumulative + "\"");
   } else {
     return src.Unsupported(model, "modelType=\"" + model_type + "\"");
   }
-  if (gr->task == ModelTask::kClustering) return src.Unsupported(model, "a clustering GeneralRegressionModel");
+  if (gr->task == ModelTask::kClustering)
+    return src.Unsupported(model, "a clustering GeneralRegressionModel");
   if (model.attribute("trialsVariable") || model.attribute("trialsValue")) {
     return src.Unsupported(model, "binomial trials (trialsVariable/trialsValue)");
   }
@@ -176,8 +182,8 @@ Result<std::unique_ptr<Evaluator>> CompileGeneralRegressionModel(Compiler& c,
     }
     auto kind = is_factor.find(predictor);
     if (kind == is_factor.end()) {
-      return src.Invalid(cell, "PPCell names \"" + predictor +
-                                   "\", which is neither a factor nor a covariate");
+      return src.Invalid(
+          cell, "PPCell names \"" + predictor + "\", which is neither a factor nor a covariate");
     }
     Cell compiled;
     PROBITY_ASSIGN_OR_RETURN(compiled.slot, c.Resolve(cell, predictor));
@@ -186,7 +192,8 @@ Result<std::unique_ptr<Evaluator>> CompileGeneralRegressionModel(Compiler& c,
       compiled.level = Literal::Of(value);
     } else {
       std::optional<double> exponent = XmlSource::ParseNumber(value);
-      if (!exponent) return src.Invalid(cell, "covariate PPCell value \"" + value + "\" is not a number");
+      if (!exponent)
+        return src.Invalid(cell, "covariate PPCell value \"" + value + "\" is not a number");
       compiled.exponent = *exponent;
     }
     gr->parameters[p->second].push_back(std::move(compiled));
@@ -231,9 +238,8 @@ Result<std::unique_ptr<Evaluator>> CompileGeneralRegressionModel(Compiler& c,
     // Equations in class order (the ordinal cumulative sums rely on it).
     std::vector<size_t> order(gr->equation_class.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-      return gr->equation_class[a] < gr->equation_class[b];
-    });
+    std::sort(order.begin(), order.end(),
+              [&](size_t a, size_t b) { return gr->equation_class[a] < gr->equation_class[b]; });
     for (const auto& [k, pb] : per_class) {
       gr->betas[equation_of_class[k]][pb.first] += pb.second - 0;
     }
@@ -255,11 +261,13 @@ Result<std::unique_ptr<Evaluator>> CompileGeneralRegressionModel(Compiler& c,
       }
     }
     if (gr->type == GrType::kGeneralized || gr->type == GrType::kLinear) {
-      if (k != 2) return src.Unsupported(model, "a generalized linear classifier with more than two classes");
+      if (k != 2)
+        return src.Unsupported(model, "a generalized linear classifier with more than two classes");
     } else if (gr->reference_class < 0 || gr->type == GrType::kOrdinal) {
       // The reference (multinomial) or last (ordinal) category is the one without an equation.
       for (size_t j = 0; j < k; ++j) {
-        if (!equation_of_class.count(static_cast<int32_t>(j))) gr->reference_class = static_cast<int32_t>(j);
+        if (!equation_of_class.count(static_cast<int32_t>(j)))
+          gr->reference_class = static_cast<int32_t>(j);
       }
     }
     if (gr->type == GrType::kMultinomial && equation_of_class.count(gr->reference_class)) {
@@ -267,7 +275,9 @@ Result<std::unique_ptr<Evaluator>> CompileGeneralRegressionModel(Compiler& c,
     }
     gr->yields_probabilities = true;
   }
-  gr->link = gr->type == GrType::kMultinomial ? "softmax" : std::string(model.attribute("linkFunction").as_string("identity"));
+  gr->link = gr->type == GrType::kMultinomial
+                 ? "softmax"
+                 : std::string(model.attribute("linkFunction").as_string("identity"));
   gr->structure = {{"parameters", static_cast<int64_t>(gr->parameters.size())}};
   return std::unique_ptr<Evaluator>(std::move(gr));
 }

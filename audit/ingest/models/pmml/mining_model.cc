@@ -106,7 +106,8 @@ class MiningEvaluator final : public Evaluator {
     if (!part.probabilities.empty()) {
       out.probabilities.assign(classes.size(), 0);
       for (size_t k = 0; k < part.probabilities.size(); ++k) {
-        if (s.class_map[k] >= 0) out.probabilities[static_cast<size_t>(s.class_map[k])] = part.probabilities[k];
+        if (s.class_map[k] >= 0)
+          out.probabilities[static_cast<size_t>(s.class_map[k])] = part.probabilities[k];
       }
     }
   }
@@ -170,7 +171,8 @@ class MiningEvaluator final : public Evaluator {
           if (part.probabilities.empty()) return;
           const double w = method == Method::kWeightedAverage ? s.weight : 1;
           for (size_t k = 0; k < part.probabilities.size(); ++k) {
-            if (s.class_map[k] >= 0) acc[static_cast<size_t>(s.class_map[k])] += w * part.probabilities[k];
+            if (s.class_map[k] >= 0)
+              acc[static_cast<size_t>(s.class_map[k])] += w * part.probabilities[k];
           }
           total += w;
           break;
@@ -182,7 +184,8 @@ class MiningEvaluator final : public Evaluator {
             best_max = p;
             std::fill(acc.begin(), acc.end(), 0);
             for (size_t k = 0; k < part.probabilities.size(); ++k) {
-              if (s.class_map[k] >= 0) acc[static_cast<size_t>(s.class_map[k])] = part.probabilities[k];
+              if (s.class_map[k] >= 0)
+                acc[static_cast<size_t>(s.class_map[k])] = part.probabilities[k];
             }
             total = 1;
           }
@@ -231,9 +234,11 @@ Result<std::unique_ptr<Evaluator>> CompileMiningModel(Compiler& c, const pugi::x
       {"selectFirst", Method::kSelectFirst},
       {"selectAll", Method::kSelectAll},
   };
-  PROBITY_ASSIGN_OR_RETURN(std::string method, src.RequiredText(segmentation, "multipleModelMethod"));
+  PROBITY_ASSIGN_OR_RETURN(std::string method,
+                           src.RequiredText(segmentation, "multipleModelMethod"));
   auto m = kMethods.find(method);
-  if (m == kMethods.end()) return src.Unsupported(segmentation, "multipleModelMethod=\"" + method + "\"");
+  if (m == kMethods.end())
+    return src.Unsupported(segmentation, "multipleModelMethod=\"" + method + "\"");
   mining->method = m->second;
   const bool open_classes = mining->classes.empty();
   const std::vector<pugi::xml_node> segment_nodes = Children(segmentation, "Segment");
@@ -266,8 +271,8 @@ Result<std::unique_ptr<Evaluator>> CompileMiningModel(Compiler& c, const pugi::x
         const int32_t k = ClassIndex(mining->classes, label, open_classes);
         if (k < 0) {
           return src.Invalid(inner, "segment class \"" + label +
-                                        "\" is not a category of the target \"" +
-                                        mining->target + "\"");
+                                        "\" is not a category of the target \"" + mining->target +
+                                        "\"");
         }
         segment.class_map.push_back(k);
       }

@@ -85,7 +85,8 @@ Result<std::vector<double>> ReadCounts(const XmlSource& src, const pugi::xml_nod
 
 }  // namespace
 
-Result<std::unique_ptr<Evaluator>> CompileNaiveBayesModel(Compiler& c, const pugi::xml_node& model) {
+Result<std::unique_ptr<Evaluator>> CompileNaiveBayesModel(Compiler& c,
+                                                          const pugi::xml_node& model) {
   const XmlSource& src = c.src();
   auto nb = std::make_unique<NaiveBayesEvaluator>();
   c.InitEvaluator(*nb);
@@ -96,8 +97,8 @@ Result<std::unique_ptr<Evaluator>> CompileNaiveBayesModel(Compiler& c, const pug
   const bool open = nb->classes.empty();
   pugi::xml_node output = Child(model, "BayesOutput");
   if (!output) return src.Invalid(model, "<NaiveBayesModel> has no <BayesOutput>");
-  PROBITY_ASSIGN_OR_RETURN(nb->priors, ReadCounts(src, Child(output, "TargetValueCounts"),
-                                                  nb->classes, open));
+  PROBITY_ASSIGN_OR_RETURN(nb->priors,
+                           ReadCounts(src, Child(output, "TargetValueCounts"), nb->classes, open));
   std::vector<pugi::xml_node> inputs = Children(Child(model, "BayesInputs"), "BayesInput");
   for (const pugi::xml_node& xml : inputs) {
     BayesInput in;
@@ -112,7 +113,8 @@ Result<std::unique_ptr<Evaluator>> CompileNaiveBayesModel(Compiler& c, const pug
       for (const pugi::xml_node& stat : Children(stats, "TargetValueStat")) {
         PROBITY_ASSIGN_OR_RETURN(std::string value, src.RequiredText(stat, "value"));
         const int32_t k = ClassIndex(nb->classes, value, open);
-        if (k < 0) return src.Invalid(stat, "TargetValueStat value \"" + value + "\" is not a class");
+        if (k < 0)
+          return src.Invalid(stat, "TargetValueStat value \"" + value + "\" is not a class");
         pugi::xml_node gauss = Child(stat, "GaussianDistribution");
         if (!gauss) {
           pugi::xml_node other = Elements(stat).empty() ? stat : Elements(stat).front();
@@ -121,7 +123,8 @@ Result<std::unique_ptr<Evaluator>> CompileNaiveBayesModel(Compiler& c, const pug
         }
         PROBITY_ASSIGN_OR_RETURN(double mean, src.RequiredNumber(gauss, "mean"));
         PROBITY_ASSIGN_OR_RETURN(double variance, src.RequiredNumber(gauss, "variance"));
-        if (!(variance > 0)) return src.Invalid(gauss, "GaussianDistribution variance must be positive");
+        if (!(variance > 0))
+          return src.Invalid(gauss, "GaussianDistribution variance must be positive");
         per_class.resize(std::max(per_class.size(), nb->classes.size()));
         per_class[static_cast<size_t>(k)] = std::make_pair(mean, variance);
       }
@@ -132,8 +135,9 @@ Result<std::unique_ptr<Evaluator>> CompileNaiveBayesModel(Compiler& c, const pug
     } else {
       for (const pugi::xml_node& pair : Children(xml, "PairCounts")) {
         PROBITY_ASSIGN_OR_RETURN(std::string value, src.RequiredText(pair, "value"));
-        PROBITY_ASSIGN_OR_RETURN(std::vector<double> counts,
-                                 ReadCounts(src, Child(pair, "TargetValueCounts"), nb->classes, open));
+        PROBITY_ASSIGN_OR_RETURN(
+            std::vector<double> counts,
+            ReadCounts(src, Child(pair, "TargetValueCounts"), nb->classes, open));
         in.pairs.emplace_back(Literal::Of(value), std::move(counts));
       }
     }

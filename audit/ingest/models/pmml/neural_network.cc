@@ -14,14 +14,26 @@ namespace probity::models::pmml_internal {
 namespace {
 
 enum class Activation {
-  kThreshold, kLogistic, kTanh, kIdentity, kExponential, kReciprocal, kSquare, kGauss,
-  kSine, kCosine, kElliott, kArctan, kRectifier, kRadialBasis,
+  kThreshold,
+  kLogistic,
+  kTanh,
+  kIdentity,
+  kExponential,
+  kReciprocal,
+  kSquare,
+  kGauss,
+  kSine,
+  kCosine,
+  kElliott,
+  kArctan,
+  kRectifier,
+  kRadialBasis,
 };
 
 struct Neuron {
   double bias = 0;
-  double width = 1;     // radialBasis
-  double altitude = 1;  // radialBasis
+  double width = 1;                                // radialBasis
+  double altitude = 1;                             // radialBasis
   std::vector<std::pair<int32_t, double>> inputs;  // (unit index, weight)
 };
 
@@ -112,9 +124,9 @@ class NeuralEvaluator final : public Evaluator {
       out.probabilities[static_cast<size_t>(o.class_index)] = u[static_cast<size_t>(o.unit)];
     }
     out.missing = false;
-    out.label = static_cast<int32_t>(
-        std::max_element(out.probabilities.begin(), out.probabilities.end()) -
-        out.probabilities.begin());
+    out.label =
+        static_cast<int32_t>(std::max_element(out.probabilities.begin(), out.probabilities.end()) -
+                             out.probabilities.begin());
   }
 
  private:
@@ -131,13 +143,20 @@ class NeuralEvaluator final : public Evaluator {
 Result<Activation> ReadActivation(const XmlSource& src, const pugi::xml_node& node,
                                   Activation fallback) {
   static const std::map<std::string_view, Activation> kActivations = {
-      {"threshold", Activation::kThreshold}, {"logistic", Activation::kLogistic},
-      {"tanh", Activation::kTanh},           {"identity", Activation::kIdentity},
-      {"exponential", Activation::kExponential}, {"reciprocal", Activation::kReciprocal},
-      {"square", Activation::kSquare},       {"Gauss", Activation::kGauss},
-      {"sine", Activation::kSine},           {"cosine", Activation::kCosine},
-      {"Elliott", Activation::kElliott},     {"arctan", Activation::kArctan},
-      {"rectifier", Activation::kRectifier}, {"radialBasis", Activation::kRadialBasis},
+      {"threshold", Activation::kThreshold},
+      {"logistic", Activation::kLogistic},
+      {"tanh", Activation::kTanh},
+      {"identity", Activation::kIdentity},
+      {"exponential", Activation::kExponential},
+      {"reciprocal", Activation::kReciprocal},
+      {"square", Activation::kSquare},
+      {"Gauss", Activation::kGauss},
+      {"sine", Activation::kSine},
+      {"cosine", Activation::kCosine},
+      {"Elliott", Activation::kElliott},
+      {"arctan", Activation::kArctan},
+      {"rectifier", Activation::kRectifier},
+      {"radialBasis", Activation::kRadialBasis},
   };
   pugi::xml_attribute a = node.attribute("activationFunction");
   if (!a) return fallback;
@@ -154,9 +173,11 @@ Result<std::unique_ptr<Evaluator>> CompileNeuralNetwork(Compiler& c, const pugi:
   const XmlSource& src = c.src();
   auto nn = std::make_unique<NeuralEvaluator>();
   c.InitEvaluator(*nn);
-  if (nn->task == ModelTask::kClustering) return src.Unsupported(model, "a clustering NeuralNetwork");
+  if (nn->task == ModelTask::kClustering)
+    return src.Unsupported(model, "a clustering NeuralNetwork");
   if (!model.attribute("activationFunction")) {
-    return src.Invalid(model, "<NeuralNetwork> lacks the required attribute \"activationFunction\"");
+    return src.Invalid(model,
+                       "<NeuralNetwork> lacks the required attribute \"activationFunction\"");
   }
   PROBITY_ASSIGN_OR_RETURN(Activation network_activation,
                            ReadActivation(src, model, Activation::kIdentity));
@@ -187,7 +208,8 @@ Result<std::unique_ptr<Evaluator>> CompileNeuralNetwork(Compiler& c, const pugi:
       PROBITY_ASSIGN_OR_RETURN(layer.normalization,
                                ReadNormalization(src, xml, ModelTask::kClassification));
     }
-    if (layer.normalization != Normalization::kNone && layer.normalization != Normalization::kSoftmax &&
+    if (layer.normalization != Normalization::kNone &&
+        layer.normalization != Normalization::kSoftmax &&
         layer.normalization != Normalization::kSimplemax) {
       return src.Unsupported(xml, "layer normalizationMethod other than none, softmax, simplemax");
     }
@@ -206,8 +228,8 @@ Result<std::unique_ptr<Evaluator>> CompileNeuralNetwork(Compiler& c, const pugi:
         PROBITY_ASSIGN_OR_RETURN(double weight, src.RequiredNumber(con, "weight"));
         auto unit = unit_of.find(from);
         if (unit == unit_of.end()) {
-          return src.Invalid(con, "Con from=\"" + from +
-                                      "\" names no neuron of an earlier layer or input");
+          return src.Invalid(
+              con, "Con from=\"" + from + "\" names no neuron of an earlier layer or input");
         }
         neuron.inputs.emplace_back(unit->second, weight);
       }
@@ -216,7 +238,8 @@ Result<std::unique_ptr<Evaluator>> CompileNeuralNetwork(Compiler& c, const pugi:
     }
     // Connections only reach back, so a layer's own ids become visible after it.
     for (auto& [id, unit] : added) {
-      if (!unit_of.emplace(id, unit).second) return src.Invalid(xml, "neuron id \"" + id + "\" is used twice");
+      if (!unit_of.emplace(id, unit).second)
+        return src.Invalid(xml, "neuron id \"" + id + "\" is used twice");
     }
     nn->layers.push_back(std::move(layer));
   }
@@ -227,11 +250,13 @@ Result<std::unique_ptr<Evaluator>> CompileNeuralNetwork(Compiler& c, const pugi:
   for (const pugi::xml_node& output : Children(outputs, "NeuralOutput")) {
     PROBITY_ASSIGN_OR_RETURN(std::string id, src.RequiredText(output, "outputNeuron"));
     auto unit = unit_of.find(id);
-    if (unit == unit_of.end()) return src.Invalid(output, "outputNeuron \"" + id + "\" is not a neuron");
+    if (unit == unit_of.end())
+      return src.Invalid(output, "outputNeuron \"" + id + "\" is not a neuron");
     OutputMap map{unit->second, -1, {}};
     pugi::xml_node derived = Child(output, "DerivedField");
     std::vector<pugi::xml_node> exprs = derived ? Elements(derived) : std::vector<pugi::xml_node>{};
-    if (exprs.empty()) return src.Invalid(output, "<NeuralOutput> has no <DerivedField> expression");
+    if (exprs.empty())
+      return src.Invalid(output, "<NeuralOutput> has no <DerivedField> expression");
     const pugi::xml_node e = exprs.front();
     const std::string_view kind = LocalName(e);
     if (nn->task == ModelTask::kClassification) {
@@ -240,12 +265,14 @@ Result<std::unique_ptr<Evaluator>> CompileNeuralNetwork(Compiler& c, const pugi:
       }
       PROBITY_ASSIGN_OR_RETURN(std::string value, src.RequiredText(e, "value"));
       map.class_index = ClassIndex(nn->classes, value, open_classes);
-      if (map.class_index < 0) return src.Invalid(e, "NormDiscrete value \"" + value + "\" is not a class");
+      if (map.class_index < 0)
+        return src.Invalid(e, "NormDiscrete value \"" + value + "\" is not a class");
     } else if (kind == "NormContinuous") {
       for (const pugi::xml_node& norm : Children(e, "LinearNorm")) {
         PROBITY_ASSIGN_OR_RETURN(double orig, src.RequiredNumber(norm, "orig"));
         PROBITY_ASSIGN_OR_RETURN(double value, src.RequiredNumber(norm, "norm"));
-        if (!map.norm.empty() && !(value > map.norm.back().second && orig > map.norm.back().first)) {
+        if (!map.norm.empty() &&
+            !(value > map.norm.back().second && orig > map.norm.back().first)) {
           return src.Invalid(norm, "LinearNorm points must increase");
         }
         map.norm.emplace_back(orig, value);

@@ -5,7 +5,6 @@
 #include <exception>
 #include <limits>
 #include <new>
-
 #include <pugixml.hpp>
 
 #include "audit/core/status.h"
@@ -76,7 +75,9 @@ Value Decode(const BoundInput& input, Value raw) {
         }
         break;
       case FieldTreatment::Invalid::kAsMissing: v = Value::Missing(); break;
-      case FieldTreatment::Invalid::kAsValue: v = input.treatment.invalid_replacement->AsValue(); break;
+      case FieldTreatment::Invalid::kAsValue:
+        v = input.treatment.invalid_replacement->AsValue();
+        break;
     }
   }
   return pmml_internal::ApplyTreatment(input.treatment, v);
@@ -95,7 +96,8 @@ class ColumnDecoder {
       }
     } else if (!input.field.numeric) {
       texts_.resize(static_cast<size_t>(column.size()));
-      for (int64_t r = 0; r < column.size(); ++r) texts_[static_cast<size_t>(r)] = CellText(column, r);
+      for (int64_t r = 0; r < column.size(); ++r)
+        texts_[static_cast<size_t>(r)] = CellText(column, r);
     }
   }
 
@@ -246,8 +248,8 @@ class PmmlModel final : public Model {
         expected += " (a number in its declared intervals)";
       }
       const std::string text = CellText(*columns[i], row);
-      return InvalidArgumentError("row " + std::to_string(row + 1) + ": column \"" +
-                                  in.field.name + "\" holds \"" + text +
+      return InvalidArgumentError("row " + std::to_string(row + 1) + ": column \"" + in.field.name +
+                                  "\" holds \"" + text +
                                   "\", which the model treats as invalid "
                                   "(invalidValueTreatment=\"returnInvalid\")")
           .Expecting(expected);
@@ -337,8 +339,8 @@ Result<std::unique_ptr<Model>> Load(std::string_view xml, const std::string& sou
     for (const std::string& v : in.field.valid_values) in.valid.push_back(Literal::Of(v));
     inputs.push_back(std::move(in));
   }
-  auto model = std::make_unique<PmmlModel>(std::move(program), std::move(evaluator),
-                                           std::move(inputs));
+  auto model =
+      std::make_unique<PmmlModel>(std::move(program), std::move(evaluator), std::move(inputs));
   model->Describe(version);
   return std::unique_ptr<Model>(std::move(model));
 }

@@ -94,9 +94,9 @@ class RegressionEvaluator final : public Evaluator {
       out.probabilities[static_cast<size_t>(tables[k].label)] = p[k];
     }
     out.missing = false;
-    out.label = static_cast<int32_t>(
-        std::max_element(out.probabilities.begin(), out.probabilities.end()) -
-        out.probabilities.begin());
+    out.label =
+        static_cast<int32_t>(std::max_element(out.probabilities.begin(), out.probabilities.end()) -
+                             out.probabilities.begin());
   }
 
   std::unique_ptr<LinearView> MakeLinearView(const InputIndex& inputs) const override {
@@ -141,8 +141,8 @@ Result<std::unique_ptr<Evaluator>> CompileRegressionModel(Compiler& c,
       table.label = ClassIndex(regression->classes, category, open_classes);
       if (table.label < 0) {
         return src.Invalid(xml, "targetCategory \"" + category +
-                                    "\" is not a category of the target \"" +
-                                    regression->target + "\"");
+                                    "\" is not a category of the target \"" + regression->target +
+                                    "\"");
       }
     }
     for (const pugi::xml_node& p : Children(xml, "NumericPredictor")) {
@@ -172,7 +172,8 @@ Result<std::unique_ptr<Evaluator>> CompileRegressionModel(Compiler& c,
     }
     regression->tables.push_back(std::move(table));
   }
-  if (regression->tables.empty()) return src.Invalid(model, "<RegressionModel> has no <RegressionTable>");
+  if (regression->tables.empty())
+    return src.Invalid(model, "<RegressionModel> has no <RegressionTable>");
   if (regression->task == ModelTask::kRegression && regression->tables.size() != 1) {
     return src.Invalid(model, "a regression <RegressionModel> needs exactly one <RegressionTable>");
   }

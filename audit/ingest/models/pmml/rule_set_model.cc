@@ -54,8 +54,8 @@ class RuleSetEvaluator final : public Evaluator {
 
  private:
   // Fired simple rules in document order; stops at the first when `first_only`.
-  static bool Collect(const std::vector<Rule>& list, RowContext& row, std::vector<const Rule*>& fired,
-                      bool first_only) {
+  static bool Collect(const std::vector<Rule>& list, RowContext& row,
+                      std::vector<const Rule*>& fired, bool first_only) {
     for (const Rule& r : list) {
       if (r.predicate->Eval(row) != Truth::kTrue) continue;
       if (r.compound) {
@@ -129,12 +129,14 @@ Result<std::unique_ptr<Evaluator>> CompileRuleSetModel(Compiler& c, const pugi::
   } else if (criterion == "weightedSum") {
     rs->criterion = Criterion::kWeightedSum;
   } else {
-    return src.Invalid(method, "criterion \"" + criterion + "\" is not one of firstHit, weightedMax, weightedSum");
+    return src.Invalid(
+        method, "criterion \"" + criterion + "\" is not one of firstHit, weightedMax, weightedSum");
   }
   const bool open = rs->classes.empty();
   if (pugi::xml_attribute d = set.attribute("defaultScore")) {
     rs->default_label = ClassIndex(rs->classes, d.value(), open);
-    if (rs->default_label < 0) return src.Invalid(set, "defaultScore \"" + std::string(d.value()) + "\" is not a class");
+    if (rs->default_label < 0)
+      return src.Invalid(set, "defaultScore \"" + std::string(d.value()) + "\" is not a class");
   }
   RuleCompiler compiler{c, *rs, open};
   PROBITY_ASSIGN_OR_RETURN(rs->rules, compiler.Rules(set));

@@ -75,12 +75,14 @@ Result<std::unique_ptr<Evaluator>> CompileScorecard(Compiler& c, const pugi::xml
   const XmlSource& src = c.src();
   auto sc = std::make_unique<ScorecardEvaluator>();
   c.InitEvaluator(*sc);
-  if (sc->task != ModelTask::kRegression) return src.Unsupported(model, "a Scorecard that is not a regression");
+  if (sc->task != ModelTask::kRegression)
+    return src.Unsupported(model, "a Scorecard that is not a regression");
   PROBITY_ASSIGN_OR_RETURN(sc->initial, src.Number(model, "initialScore", 0));
   sc->use_reason_codes = model.attribute("useReasonCodes").as_bool(true);
   std::string_view algorithm = model.attribute("reasonCodeAlgorithm").as_string("pointsBelow");
   if (algorithm != "pointsBelow" && algorithm != "pointsAbove") {
-    return src.Invalid(model, "reasonCodeAlgorithm \"" + std::string(algorithm) + "\" is not one of pointsBelow, pointsAbove");
+    return src.Invalid(model, "reasonCodeAlgorithm \"" + std::string(algorithm) +
+                                  "\" is not one of pointsBelow, pointsAbove");
   }
   sc->points_above = algorithm == "pointsAbove";
   PROBITY_ASSIGN_OR_RETURN(double model_baseline, src.Number(model, "baselineScore", 0));
@@ -111,7 +113,8 @@ Result<std::unique_ptr<Evaluator>> CompileScorecard(Compiler& c, const pugi::xml
       }
       const std::string code = a.attribute("reasonCode").as_string(characteristic_code.c_str());
       if (sc->use_reason_codes) {
-        if (code.empty()) return src.Invalid(a, "<Attribute> has no reasonCode (nor has its Characteristic)");
+        if (code.empty())
+          return src.Invalid(a, "<Attribute> has no reasonCode (nor has its Characteristic)");
         attribute.reason = code_index(code);
       }
       ch.attributes.push_back(std::move(attribute));

@@ -22,8 +22,8 @@ struct Machine {
   int32_t alternate = -1;
   double threshold = 0;
   double bias = 0;
-  std::vector<int32_t> vectors;   // indices into the dictionary (SupportVectors)
-  std::vector<double> alphas;     // one per vector, or one per field (Coefficients)
+  std::vector<int32_t> vectors;  // indices into the dictionary (SupportVectors)
+  std::vector<double> alphas;    // one per vector, or one per field (Coefficients)
 };
 
 class SvmEvaluator final : public Evaluator {
@@ -116,10 +116,12 @@ Result<std::unique_ptr<Evaluator>> CompileSupportVectorMachineModel(Compiler& c,
   auto svm = std::make_unique<SvmEvaluator>();
   c.InitEvaluator(*svm);
   if (svm->task == ModelTask::kClustering) return src.Unsupported(model, "a clustering SVM");
-  std::string_view representation = model.attribute("svmRepresentation").as_string("SupportVectors");
+  std::string_view representation =
+      model.attribute("svmRepresentation").as_string("SupportVectors");
   svm->coefficients_representation = representation == "Coefficients";
   if (!svm->coefficients_representation && representation != "SupportVectors") {
-    return src.Invalid(model, "svmRepresentation \"" + std::string(representation) + "\" is unknown");
+    return src.Invalid(model,
+                       "svmRepresentation \"" + std::string(representation) + "\" is unknown");
   }
   std::string_view method = model.attribute("classificationMethod").as_string("OneAgainstAll");
   svm->one_against_one = method == "OneAgainstOne";
@@ -156,10 +158,12 @@ Result<std::unique_ptr<Evaluator>> CompileSupportVectorMachineModel(Compiler& c,
   if (!kernel_found) return src.Invalid(model, "<SupportVectorMachineModel> has no kernel type");
 
   pugi::xml_node dictionary = Child(model, "VectorDictionary");
-  if (!dictionary) return src.Invalid(model, "<SupportVectorMachineModel> has no <VectorDictionary>");
+  if (!dictionary)
+    return src.Invalid(model, "<SupportVectorMachineModel> has no <VectorDictionary>");
   pugi::xml_node vector_fields = Child(dictionary, "VectorFields");
   for (const pugi::xml_node& f : Elements(vector_fields)) {
-    if (LocalName(f) != "FieldRef") return src.Unsupported(f, "<" + std::string(LocalName(f)) + "> in <VectorFields>");
+    if (LocalName(f) != "FieldRef")
+      return src.Unsupported(f, "<" + std::string(LocalName(f)) + "> in <VectorFields>");
     PROBITY_ASSIGN_OR_RETURN(int32_t slot, c.ResolveAttribute(f, "field"));
     svm->fields.push_back(slot);
   }
@@ -174,11 +178,12 @@ Result<std::unique_ptr<Evaluator>> CompileSupportVectorMachineModel(Compiler& c,
     }
     std::vector<double> dense(width, 0);
     if (pugi::xml_node sparse = Child(instance, "REAL-SparseArray")) {
-      PROBITY_ASSIGN_OR_RETURN(int64_t n, src.Integer(sparse, "n", static_cast<int64_t>(width), 0,
-                                                      kMaxDeclaredCount));
+      PROBITY_ASSIGN_OR_RETURN(
+          int64_t n, src.Integer(sparse, "n", static_cast<int64_t>(width), 0, kMaxDeclaredCount));
       if (static_cast<size_t>(n) != width) {
-        return src.Invalid(sparse, "REAL-SparseArray n=\"" + std::to_string(n) + "\" but there are " +
-                                       std::to_string(width) + " VectorFields");
+        return src.Invalid(sparse, "REAL-SparseArray n=\"" + std::to_string(n) +
+                                       "\" but there are " + std::to_string(width) +
+                                       " VectorFields");
       }
       std::vector<double> indices;
       std::vector<double> entries;
@@ -187,7 +192,8 @@ Result<std::unique_ptr<Evaluator>> CompileSupportVectorMachineModel(Compiler& c,
         PROBITY_ASSIGN_OR_RETURN(indices, src.NumberArray(array, -1));
       }
       if (pugi::xml_node node = Child(sparse, "REAL-Entries")) {
-        PROBITY_ASSIGN_OR_RETURN(entries, src.NumberArray(node, static_cast<int64_t>(indices.size())));
+        PROBITY_ASSIGN_OR_RETURN(entries,
+                                 src.NumberArray(node, static_cast<int64_t>(indices.size())));
       } else if (!indices.empty()) {
         return src.Invalid(sparse, "<REAL-SparseArray> has Indices but no REAL-Entries");
       }
@@ -219,8 +225,9 @@ Result<std::unique_ptr<Evaluator>> CompileSupportVectorMachineModel(Compiler& c,
       m.target = ClassIndex(svm->classes, target, open);
       if (m.target < 0) return src.Invalid(xml, "targetCategory \"" + target + "\" is not a class");
       if (svm->one_against_one) {
-        std::string alternate = xml.attribute("alternateTargetCategory").as_string(
-            model.attribute("alternateBinaryTargetCategory").as_string());
+        std::string alternate =
+            xml.attribute("alternateTargetCategory")
+                .as_string(model.attribute("alternateBinaryTargetCategory").as_string());
         m.alternate = ClassIndex(svm->classes, alternate, open && !alternate.empty());
         if (m.alternate < 0) {
           return src.Invalid(xml, "alternateTargetCategory \"" + alternate + "\" is not a class");
@@ -244,18 +251,20 @@ Result<std::unique_ptr<Evaluator>> CompileSupportVectorMachineModel(Compiler& c,
       for (const pugi::xml_node& sv : Children(Child(xml, "SupportVectors"), "SupportVector")) {
         PROBITY_ASSIGN_OR_RETURN(std::string id, src.RequiredText(sv, "vectorId"));
         auto v = vector_of.find(id);
-        if (v == vector_of.end()) return src.Invalid(sv, "vectorId \"" + id + "\" is not in the VectorDictionary");
+        if (v == vector_of.end())
+          return src.Invalid(sv, "vectorId \"" + id + "\" is not in the VectorDictionary");
         m.vectors.push_back(v->second);
       }
       if (m.vectors.size() != m.alphas.size()) {
         return src.Invalid(coefficients, "there are " + std::to_string(m.alphas.size()) +
-                                             " Coefficients for " + std::to_string(m.vectors.size()) +
-                                             " SupportVectors");
+                                             " Coefficients for " +
+                                             std::to_string(m.vectors.size()) + " SupportVectors");
       }
     }
     svm->machines.push_back(std::move(m));
   }
-  if (svm->machines.empty()) return src.Invalid(model, "<SupportVectorMachineModel> has no <SupportVectorMachine>");
+  if (svm->machines.empty())
+    return src.Invalid(model, "<SupportVectorMachineModel> has no <SupportVectorMachine>");
   if (svm->task == ModelTask::kRegression && svm->machines.size() != 1) {
     return src.Invalid(model, "a regression SVM needs exactly one <SupportVectorMachine>");
   }

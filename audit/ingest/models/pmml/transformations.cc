@@ -48,9 +48,12 @@ class FieldRefExpr final : public Expr {
 class NormContinuousExpr final : public Expr {
  public:
   enum class Outliers { kAsIs, kAsMissing, kAsExtreme };
-  NormContinuousExpr(int32_t slot, std::vector<std::pair<double, double>> points,
-                     Outliers outliers, MissingMap missing)
-      : slot_(slot), points_(std::move(points)), outliers_(outliers), missing_(std::move(missing)) {}
+  NormContinuousExpr(int32_t slot, std::vector<std::pair<double, double>> points, Outliers outliers,
+                     MissingMap missing)
+      : slot_(slot),
+        points_(std::move(points)),
+        outliers_(outliers),
+        missing_(std::move(missing)) {}
   Value Eval(RowContext& row) const override {
     std::optional<double> x = row.Get(slot_).AsNumber();
     if (!x) return missing_.Apply();
@@ -167,19 +170,30 @@ Value Numeric(Args args, F f) {
   return std::isfinite(r) ? Value::Number(r) : Value::Missing();
 }
 
-Value Add(Args a) { return Numeric(a, [](const double* x) { return x[0] + x[1]; }); }
-Value Subtract(Args a) { return Numeric(a, [](const double* x) { return x[0] - x[1]; }); }
-Value Multiply(Args a) { return Numeric(a, [](const double* x) { return x[0] * x[1]; }); }
+Value Add(Args a) {
+  return Numeric(a, [](const double* x) { return x[0] + x[1]; });
+}
+Value Subtract(Args a) {
+  return Numeric(a, [](const double* x) { return x[0] - x[1]; });
+}
+Value Multiply(Args a) {
+  return Numeric(a, [](const double* x) { return x[0] * x[1]; });
+}
 Value Divide(Args a) {
   return Numeric(a, [](const double* x) { return x[1] == 0 ? kNaN : x[0] / x[1]; });
 }
-Value Pow(Args a) { return Numeric(a, [](const double* x) { return std::pow(x[0], x[1]); }); }
-Value Atan2(Args a) { return Numeric(a, [](const double* x) { return std::atan2(x[0], x[1]); }); }
-Value Hypot(Args a) { return Numeric(a, [](const double* x) { return std::hypot(x[0], x[1]); }); }
+Value Pow(Args a) {
+  return Numeric(a, [](const double* x) { return std::pow(x[0], x[1]); });
+}
+Value Atan2(Args a) {
+  return Numeric(a, [](const double* x) { return std::atan2(x[0], x[1]); });
+}
+Value Hypot(Args a) {
+  return Numeric(a, [](const double* x) { return std::hypot(x[0], x[1]); });
+}
 Value Modulo(Args a) {
-  return Numeric(a, [](const double* x) {
-    return x[1] == 0 ? kNaN : x[0] - std::floor(x[0] / x[1]) * x[1];
-  });
+  return Numeric(
+      a, [](const double* x) { return x[1] == 0 ? kNaN : x[0] - std::floor(x[0] / x[1]) * x[1]; });
 }
 Value Threshold(Args a) {
   return Numeric(a, [](const double* x) { return x[0] > x[1] ? 1.0 : 0.0; });
@@ -477,8 +491,8 @@ Result<const Expr*> Compiler::CompileExpr(const pugi::xml_node& node) {
     } else if (outliers != "asIs") {
       return src_.Invalid(node, "outliers \"" + std::string(outliers) + "\" is unknown");
     }
-    return program_.Own(std::make_unique<NormContinuousExpr>(slot, std::move(points), mode,
-                                                             ReadMissingMap(node)));
+    return program_.Own(
+        std::make_unique<NormContinuousExpr>(slot, std::move(points), mode, ReadMissingMap(node)));
   }
   if (name == "NormDiscrete") {
     PROBITY_ASSIGN_OR_RETURN(int32_t slot, ResolveAttribute(node, "field"));
@@ -545,9 +559,8 @@ Result<const Expr*> Compiler::CompileExpr(const pugi::xml_node& node) {
     if (pugi::xml_attribute a = node.attribute("defaultValue")) {
       fallback = LiteralValue(Literal::Of(a.value()), program_);
     }
-    return program_.Own(std::make_unique<MapValuesExpr>(std::move(slots), std::move(keys),
-                                                        std::move(outputs), ReadMissingMap(node),
-                                                        fallback));
+    return program_.Own(std::make_unique<MapValuesExpr>(
+        std::move(slots), std::move(keys), std::move(outputs), ReadMissingMap(node), fallback));
   }
   if (name == "Apply") {
     PROBITY_ASSIGN_OR_RETURN(std::string function, src_.RequiredText(node, "function"));
@@ -559,8 +572,8 @@ Result<const Expr*> Compiler::CompileExpr(const pugi::xml_node& node) {
     Function f = nullptr;
     if (function == "if") {
       if (args.size() < 2 || args.size() > 3) {
-        return src_.Invalid(node, "Apply \"if\" takes 2 or 3 arguments, not " +
-                                      std::to_string(args.size()));
+        return src_.Invalid(
+            node, "Apply \"if\" takes 2 or 3 arguments, not " + std::to_string(args.size()));
       }
     } else {
       auto def = Functions().find(function);
@@ -569,12 +582,10 @@ Result<const Expr*> Compiler::CompileExpr(const pugi::xml_node& node) {
       }
       const int n = static_cast<int>(args.size());
       if (n < def->second.min_args || (def->second.max_args >= 0 && n > def->second.max_args)) {
-        return src_.Invalid(node, "Apply \"" + function + "\" has " + std::to_string(n) +
-                                      " arguments; expected " +
-                                      std::to_string(def->second.min_args) +
-                                      (def->second.max_args == def->second.min_args
-                                           ? std::string()
-                                           : " or more"));
+        return src_.Invalid(
+            node, "Apply \"" + function + "\" has " + std::to_string(n) + " arguments; expected " +
+                      std::to_string(def->second.min_args) +
+                      (def->second.max_args == def->second.min_args ? std::string() : " or more"));
       }
       f = def->second.f;
     }

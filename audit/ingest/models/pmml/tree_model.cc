@@ -27,8 +27,8 @@ struct Node {
   std::vector<int32_t> children;
   int32_t default_child = -1;
   bool has_score = false;
-  double score = kNaN;     // regression
-  int32_t label = -1;      // classification
+  double score = kNaN;  // regression
+  int32_t label = -1;   // classification
   double record_count = kNaN;
   std::vector<double> counts;         // per class: ScoreDistribution recordCount
   std::vector<double> probabilities;  // per class; empty when the node has no distribution
@@ -243,23 +243,23 @@ struct TreeCompiler {
     Node node;
     PROBITY_ASSIGN_OR_RETURN(node.predicate, c.CompilePredicateChild(xml));
     PROBITY_ASSIGN_OR_RETURN(node.record_count, src.Number(xml, "recordCount", kNaN));
-    std::string id = xml.attribute("id") ? xml.attribute("id").as_string()
-                                         : std::to_string(index + 1);
+    std::string id =
+        xml.attribute("id") ? xml.attribute("id").as_string() : std::to_string(index + 1);
     node.id = c.program().Intern(id);
     ids.emplace(id, index);
     if (pugi::xml_attribute score = xml.attribute("score")) {
       node.has_score = true;
       if (tree.task == ModelTask::kRegression) {
         std::optional<double> v = XmlSource::ParseNumber(score.value());
-        if (!v) return src.Invalid(xml, "Node score \"" + std::string(score.value()) +
-                                            "\" is not a number (regression tree)");
+        if (!v)
+          return src.Invalid(xml, "Node score \"" + std::string(score.value()) +
+                                      "\" is not a number (regression tree)");
         node.score = *v;
       } else {
         node.label = ClassIndex(tree.classes, score.value(), open_classes);
         if (node.label < 0) {
           return src.Invalid(xml, "Node score \"" + std::string(score.value()) +
-                                      "\" is not a category of the target \"" + tree.target +
-                                      "\"");
+                                      "\" is not a category of the target \"" + tree.target + "\"");
         }
       }
     }
@@ -268,8 +268,8 @@ struct TreeCompiler {
       PROBITY_ASSIGN_OR_RETURN(std::string value, src.RequiredText(dist, "value"));
       const int32_t k = ClassIndex(tree.classes, value, open_classes);
       if (k < 0) {
-        return src.Invalid(dist, "ScoreDistribution value \"" + value +
-                                     "\" is not a category of the target");
+        return src.Invalid(
+            dist, "ScoreDistribution value \"" + value + "\" is not a category of the target");
       }
       PROBITY_ASSIGN_OR_RETURN(double count, src.RequiredNumber(dist, "recordCount"));
       pending[static_cast<size_t>(index)].counts.emplace_back(k, count);
@@ -288,8 +288,8 @@ struct TreeCompiler {
       }
     }
     if (!default_child.empty() && node.default_child < 0) {
-      return src.Invalid(xml, "defaultChild \"" + default_child + "\" is not a child of node \"" +
-                                  id + "\"");
+      return src.Invalid(
+          xml, "defaultChild \"" + default_child + "\" is not a child of node \"" + id + "\"");
     }
     if (Child(xml, "Partition") || Child(xml, "Regression") || Child(xml, "DecisionTree")) {
       return src.Unsupported(xml, "a Node with an embedded model");
@@ -349,7 +349,8 @@ Result<std::unique_ptr<Evaluator>> CompileTreeModel(Compiler& c, const pugi::xml
     return src.Invalid(model, "missingValueStrategy \"" + std::string(strategy) + "\" is unknown");
   }
   tree->missing_strategy = s->second;
-  std::string_view no_true = model.attribute("noTrueChildStrategy").as_string("returnNullPrediction");
+  std::string_view no_true =
+      model.attribute("noTrueChildStrategy").as_string("returnNullPrediction");
   if (no_true == "returnLastPrediction") {
     tree->return_last_on_no_true_child = true;
   } else if (no_true != "returnNullPrediction") {

@@ -27,8 +27,8 @@ class TreatedField final : public Expr {
 
 Status Compiler::Enter(const pugi::xml_node& node) {
   if (nesting_ >= kMaxNesting) {
-    return src_.Invalid(node, "elements nest more than " + std::to_string(kMaxNesting) +
-                                  " levels deep");
+    return src_.Invalid(node,
+                        "elements nest more than " + std::to_string(kMaxNesting) + " levels deep");
   }
   ++nesting_;
   return OkStatus();
@@ -92,8 +92,8 @@ Result<ModelTask> ReadTask(const XmlSource& src, const pugi::xml_node& model) {
 }
 
 Status Compiler::ReadDataDictionary(const pugi::xml_node& dictionary) {
-  PROBITY_ASSIGN_OR_RETURN(int64_t declared, src_.Integer(dictionary, "numberOfFields", -1, 0,
-                                                          kMaxDeclaredCount));
+  PROBITY_ASSIGN_OR_RETURN(int64_t declared,
+                           src_.Integer(dictionary, "numberOfFields", -1, 0, kMaxDeclaredCount));
   (void)declared;  // JPMML does not enforce the count either; only its form is checked
   for (const pugi::xml_node& node : Children(dictionary, "DataField")) {
     DataFieldDef field;
@@ -107,14 +107,14 @@ Status Compiler::ReadDataDictionary(const pugi::xml_node& dictionary) {
     } else if (optype == "ordinal") {
       field.kind = InputKind::kOrdinal;
     } else {
-      return src_.Invalid(node, "optype \"" + optype +
-                                    "\" is not one of continuous, categorical, ordinal");
+      return src_.Invalid(
+          node, "optype \"" + optype + "\" is not one of continuous, categorical, ordinal");
     }
     PROBITY_ASSIGN_OR_RETURN(field.data_type, src_.RequiredText(node, "dataType"));
     field.numeric = IsNumericType(field.data_type);
     if (!field.numeric && field.data_type != "string" && field.data_type != "boolean") {
-      return src_.Unsupported(node, "dataType \"" + field.data_type + "\" of DataField \"" +
-                                        field.name + "\"");
+      return src_.Unsupported(
+          node, "dataType \"" + field.data_type + "\" of DataField \"" + field.name + "\"");
     }
     for (const pugi::xml_node& value : Children(node, "Value")) {
       PROBITY_ASSIGN_OR_RETURN(std::string text, src_.RequiredText(value, "value"));
@@ -252,8 +252,7 @@ Result<FieldTreatment> Compiler::ReadTreatment(const pugi::xml_node& node) {
   return t;
 }
 
-Status Compiler::ReadMiningSchema(const pugi::xml_node& model, bool top_level,
-                                  ModelHeader& out) {
+Status Compiler::ReadMiningSchema(const pugi::xml_node& model, bool top_level, ModelHeader& out) {
   pugi::xml_node schema = Child(model, "MiningSchema");
   if (!schema) return src_.Invalid(model, "<" + out.element + "> has no <MiningSchema>");
   for (const pugi::xml_node& node : Children(schema, "MiningField")) {
@@ -318,8 +317,8 @@ Status Compiler::ReadTargets(const pugi::xml_node& model, Evaluator& out) {
     } else if (cast == "floor") {
       t.cast = TargetTransform::Cast::kFloor;
     } else if (!cast.empty()) {
-      return src_.Invalid(node, "castInteger \"" + std::string(cast) +
-                                    "\" is not one of round, ceiling, floor");
+      return src_.Invalid(
+          node, "castInteger \"" + std::string(cast) + "\" is not one of round, ceiling, floor");
     }
     std::vector<pugi::xml_node> values = Children(node, "TargetValue");
     for (const pugi::xml_node& value : values) {
@@ -476,8 +475,8 @@ Result<std::unique_ptr<Predicate>> Compiler::CompilePredicateChild(const pugi::x
 }
 
 bool Compiler::IsPredicate(std::string_view name) {
-  return name == "SimplePredicate" || name == "CompoundPredicate" ||
-         name == "SimpleSetPredicate" || name == "True" || name == "False";
+  return name == "SimplePredicate" || name == "CompoundPredicate" || name == "SimpleSetPredicate" ||
+         name == "True" || name == "False";
 }
 
 }  // namespace probity::models::pmml_internal

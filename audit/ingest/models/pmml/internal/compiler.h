@@ -9,11 +9,10 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <pugixml.hpp>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <pugixml.hpp>
 
 #include "audit/core/model.h"
 #include "audit/core/result.h"
@@ -49,7 +48,12 @@ struct DataFieldDef {
 // A <MiningField>'s treatment of missing, invalid and outlying values.
 struct FieldTreatment {
   std::optional<Literal> missing_replacement;
-  enum class Invalid { kReturnInvalid, kAsIs, kAsMissing, kAsValue } invalid = Invalid::kReturnInvalid;
+  enum class Invalid {
+    kReturnInvalid,
+    kAsIs,
+    kAsMissing,
+    kAsValue
+  } invalid = Invalid::kReturnInvalid;
   std::optional<Literal> invalid_replacement;
   enum class Outliers { kAsIs, kAsMissing, kAsExtreme } outliers = Outliers::kAsIs;
   double low = -std::numeric_limits<double>::infinity();
@@ -163,7 +167,7 @@ class Compiler {
 // MiningSchema/Targets information (task, target, classes from the DataDictionary).
 Result<std::unique_ptr<Evaluator>> CompileRegressionModel(Compiler& c, const pugi::xml_node& model);
 Result<std::unique_ptr<Evaluator>> CompileGeneralRegressionModel(Compiler& c,
-                                                                  const pugi::xml_node& model);
+                                                                 const pugi::xml_node& model);
 Result<std::unique_ptr<Evaluator>> CompileTreeModel(Compiler& c, const pugi::xml_node& model);
 Result<std::unique_ptr<Evaluator>> CompileMiningModel(Compiler& c, const pugi::xml_node& model);
 Result<std::unique_ptr<Evaluator>> CompileNeuralNetwork(Compiler& c, const pugi::xml_node& model);
@@ -171,7 +175,7 @@ Result<std::unique_ptr<Evaluator>> CompileScorecard(Compiler& c, const pugi::xml
 Result<std::unique_ptr<Evaluator>> CompileRuleSetModel(Compiler& c, const pugi::xml_node& model);
 Result<std::unique_ptr<Evaluator>> CompileNaiveBayesModel(Compiler& c, const pugi::xml_node& model);
 Result<std::unique_ptr<Evaluator>> CompileSupportVectorMachineModel(Compiler& c,
-                                                                     const pugi::xml_node& model);
+                                                                    const pugi::xml_node& model);
 Result<std::unique_ptr<Evaluator>> CompileClusteringModel(Compiler& c, const pugi::xml_node& model);
 
 // Model-family helpers.

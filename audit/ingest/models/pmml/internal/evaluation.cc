@@ -103,8 +103,8 @@ void ApplyTargets(const Evaluator& model, Score& out) {
   } else if (model.task == ModelTask::kClassification && out.missing && !t.priors.empty()) {
     out.missing = false;
     out.probabilities = t.priors;
-    out.label = static_cast<int32_t>(std::max_element(t.priors.begin(), t.priors.end()) -
-                                     t.priors.begin());
+    out.label =
+        static_cast<int32_t>(std::max_element(t.priors.begin(), t.priors.end()) - t.priors.begin());
   }
 }
 

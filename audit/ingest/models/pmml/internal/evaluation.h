@@ -48,9 +48,7 @@ struct Literal {
   std::string text;
   std::optional<double> number;
   static Literal Of(std::string text);
-  Value AsValue() const {
-    return number ? Value::Number(*number) : Value::String(text);
-  }
+  Value AsValue() const { return number ? Value::Number(*number) : Value::String(text); }
 };
 
 // Equality of a present value with a literal: numerically when both are numbers, else by
@@ -107,9 +105,7 @@ class Program {
 class RowContext {
  public:
   explicit RowContext(const Program& program)
-      : program_(&program),
-        values_(program.slots.size()),
-        ready_(program.slots.size(), 0) {}
+      : program_(&program), values_(program.slots.size()), ready_(program.slots.size(), 0) {}
 
   void Reset() { std::fill(ready_.begin(), ready_.end(), 0); }
   Value Get(int32_t slot) {
@@ -147,9 +143,9 @@ struct Score {
   bool missing = true;
   double value = kNaN;  // regression result; classification: numeric score where there is one
   int32_t label = -1;   // classification/clustering: index into the model's classes
-  std::vector<double> probabilities;  // per class, when the model yields them
-  std::string_view entity_id;         // tree node id, rule id, cluster id
-  std::vector<double> affinities;     // clustering: per cluster distance/similarity
+  std::vector<double> probabilities;           // per class, when the model yields them
+  std::string_view entity_id;                  // tree node id, rule id, cluster id
+  std::vector<double> affinities;              // clustering: per cluster distance/similarity
   std::vector<std::string_view> reason_codes;  // scorecard: ranked reason codes
 
   void Clear() {
@@ -177,8 +173,8 @@ struct OutputField {
   std::string name;
   int32_t slot = -1;
   OutputFeature feature = OutputFeature::kPredictedValue;
-  int32_t class_index = -1;  // probability / clusterAffinity: which class; -1 = the predicted one
-  int32_t rank = 1;          // reasonCode
+  int32_t class_index = -1;    // probability / clusterAffinity: which class; -1 = the predicted one
+  int32_t rank = 1;            // reasonCode
   const Expr* expr = nullptr;  // transformedValue
   bool numeric = false;        // declared dataType is numeric
 };

@@ -134,8 +134,8 @@ Result<std::unique_ptr<Predicate>> Compiler::CompilePredicate(const pugi::xml_no
     PROBITY_ASSIGN_OR_RETURN(int32_t slot, ResolveAttribute(node, "field"));
     PROBITY_ASSIGN_OR_RETURN(std::string op, src_.RequiredText(node, "booleanOperator"));
     if (op != "isIn" && op != "isNotIn") {
-      return src_.Invalid(node, "SimpleSetPredicate booleanOperator \"" + op +
-                                    "\" is not one of isIn, isNotIn");
+      return src_.Invalid(
+          node, "SimpleSetPredicate booleanOperator \"" + op + "\" is not one of isIn, isNotIn");
     }
     pugi::xml_node array = Child(node, "Array");
     if (!array) return src_.Invalid(node, "<SimpleSetPredicate> has no <Array>");

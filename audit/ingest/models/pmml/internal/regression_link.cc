@@ -12,15 +12,20 @@ namespace probity::models::pmml_internal {
 Result<Normalization> ReadNormalization(const XmlSource& src, const pugi::xml_node& model,
                                         ModelTask task) {
   static const std::map<std::string_view, Normalization> kMethods = {
-      {"none", Normalization::kNone},       {"softmax", Normalization::kSoftmax},
-      {"simplemax", Normalization::kSimplemax}, {"logit", Normalization::kLogit},
-      {"probit", Normalization::kProbit},   {"cloglog", Normalization::kCloglog},
-      {"loglog", Normalization::kLoglog},   {"cauchit", Normalization::kCauchit},
+      {"none", Normalization::kNone},
+      {"softmax", Normalization::kSoftmax},
+      {"simplemax", Normalization::kSimplemax},
+      {"logit", Normalization::kLogit},
+      {"probit", Normalization::kProbit},
+      {"cloglog", Normalization::kCloglog},
+      {"loglog", Normalization::kLoglog},
+      {"cauchit", Normalization::kCauchit},
       {"exp", Normalization::kExp},
   };
   std::string_view name = model.attribute("normalizationMethod").as_string("none");
   auto it = kMethods.find(name);
-  if (it == kMethods.end() || (task == ModelTask::kClassification && it->second == Normalization::kExp)) {
+  if (it == kMethods.end() ||
+      (task == ModelTask::kClassification && it->second == Normalization::kExp)) {
     return src.Unsupported(model, "normalizationMethod=\"" + std::string(name) + "\"");
   }
   return it->second;
@@ -92,7 +97,8 @@ Result<LinkFunction> ReadLinkFunction(const XmlSource& src, const pugi::xml_node
   };
   std::string_view name = model.attribute("linkFunction").as_string("identity");
   auto it = kLinks.find(name);
-  if (it == kLinks.end()) return src.Unsupported(model, "linkFunction=\"" + std::string(name) + "\"");
+  if (it == kLinks.end())
+    return src.Unsupported(model, "linkFunction=\"" + std::string(name) + "\"");
   return it->second;
 }
 

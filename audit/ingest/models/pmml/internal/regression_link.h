@@ -3,11 +3,10 @@
 // functions.
 #pragma once
 
+#include <pugixml.hpp>
 #include <span>
 #include <string_view>
 #include <vector>
-
-#include <pugixml.hpp>
 
 #include "audit/core/model.h"
 #include "audit/core/result.h"
@@ -41,8 +40,18 @@ double ApplyRegressionLink(Normalization n, double y);
 // last class 1 − Σ others. False when the scores cannot be normalized (e.g. Σ = 0).
 bool NormalizeClassScores(Normalization n, std::span<const double> y, std::vector<double>& p);
 
-enum class LinkFunction { kIdentity, kLog, kLogit, kProbit, kCloglog, kLoglog, kCauchit,
-                          kInverse, kPower, kLogc };
+enum class LinkFunction {
+  kIdentity,
+  kLog,
+  kLogit,
+  kProbit,
+  kCloglog,
+  kLoglog,
+  kCauchit,
+  kInverse,
+  kPower,
+  kLogc
+};
 Result<LinkFunction> ReadLinkFunction(const XmlSource& src, const pugi::xml_node& model);
 // μ = g⁻¹(η); `power` is linkParameter for kPower.
 double InverseLink(LinkFunction link, double eta, double power);

@@ -165,8 +165,8 @@ Result<std::vector<double>> XmlSource::NumberArray(const pugi::xml_node& array,
                               std::to_string(tokens.size()) + " values");
   }
   if (expected >= 0 && static_cast<size_t>(expected) != tokens.size()) {
-    return Invalid(array, "<Array> holds " + std::to_string(tokens.size()) +
-                              " values; expected " + std::to_string(expected));
+    return Invalid(array, "<Array> holds " + std::to_string(tokens.size()) + " values; expected " +
+                              std::to_string(expected));
   }
   std::vector<double> out;
   out.reserve(tokens.size());

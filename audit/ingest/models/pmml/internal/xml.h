@@ -5,11 +5,10 @@
 
 #include <cstdint>
 #include <optional>
+#include <pugixml.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <pugixml.hpp>
 
 #include "audit/core/result.h"
 #include "audit/core/status.h"
