@@ -105,7 +105,7 @@ class MiningEvaluator final : public Evaluator {
     out.label = part.label < 0 ? -1 : s.class_map[static_cast<size_t>(part.label)];
     if (!part.probabilities.empty()) {
       out.probabilities.assign(classes.size(), 0);
-      for (size_t k = 0; k < part.probabilities.size(); ++k) {
+      for (size_t k = 0; k < part.probabilities.size() && k < s.class_map.size(); ++k) {
         if (s.class_map[k] >= 0)
           out.probabilities[static_cast<size_t>(s.class_map[k])] = part.probabilities[k];
       }

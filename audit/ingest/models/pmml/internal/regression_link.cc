@@ -64,6 +64,7 @@ double ApplyRegressionLink(Normalization n, double y) {
 bool NormalizeClassScores(Normalization n, std::span<const double> y, std::vector<double>& p) {
   const size_t k = y.size();
   p.assign(k, 0);
+  if (k == 0) return false;
   if (n == Normalization::kSoftmax) {
     const double top = *std::max_element(y.begin(), y.end());
     double sum = 0;
