@@ -26,6 +26,11 @@ struct PmmlCase {
   double tolerance = 1e-13;
 };
 
+// Names the case in test output (instead of gtest's byte dump).
+void PrintTo(const PmmlCase& c, std::ostream* os) {
+  *os << c.module << "/" << c.name << " (tolerance " << c.tolerance << ")";
+}
+
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream buffer;
@@ -150,6 +155,8 @@ TEST_P(PmmlConformanceTest, ReproducesExpectedOutput) {
   }
   int64_t row = 0;
   int mismatches = 0;
+  int64_t cells_compared = 0;
+  double worst = 0;  // largest relative difference among numeric cells above the zero threshold
   for (; std::getline(expected, line); ++row) {
     if (line.empty() || line == "\r") break;
     ASSERT_LT(row, predictions->rows) << "more expected rows than input rows";
@@ -157,6 +164,15 @@ TEST_P(PmmlConformanceTest, ReproducesExpectedOutput) {
     ASSERT_EQ(cells.size(), header.size()) << "expected row " << row + 1;
     for (size_t k = 0; k < header.size(); ++k) {
       const std::string got = actual[k](row);
+      ++cells_compared;
+      char* end_e = nullptr;
+      char* end_a = nullptr;
+      const double e = std::strtod(cells[k].c_str(), &end_e);
+      const double a = std::strtod(got.c_str(), &end_a);
+      if (!cells[k].empty() && !got.empty() && *end_e == '\0' && *end_a == '\0' &&
+          std::fabs(e) > c.tolerance) {
+        worst = std::max(worst, std::fabs(a - e) / std::fabs(e));
+      }
       if (!Equivalent(cells[k], got, c.tolerance) && ++mismatches <= 5) {
         ADD_FAILURE() << c.module << "/" << c.name << " row " << row + 1 << " column \""
                       << header[k] << "\": expected \"" << cells[k] << "\", got \"" << got << "\"";
@@ -164,6 +180,11 @@ TEST_P(PmmlConformanceTest, ReproducesExpectedOutput) {
     }
   }
   EXPECT_EQ(row, predictions->rows);
+  RecordProperty("cells_compared", std::to_string(cells_compared));
+  RecordProperty("max_relative_difference", std::to_string(worst));
+  std::printf("%s/%s: %lld cells, largest relative difference %.3g (tolerance %.0e)\n",
+              c.module.c_str(), c.name.c_str(), static_cast<long long>(cells_compared), worst,
+              c.tolerance);
   EXPECT_EQ(mismatches, 0) << "cells outside tolerance " << c.tolerance;
 }
 
