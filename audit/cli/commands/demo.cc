@@ -1,14 +1,23 @@
-// `probity demo`: the main job on the embedded default data (UCI German credit). For now it
-// profiles the data set; later issues extend it to the full audit.
+// `probity demo`: the main job on the embedded default data (UCI German credit) and the two
+// embedded example models (examples/models/): profile the data; scan, inspect and score
+// each model and report its accuracy against the label. Later issues extend it to the full
+// audit.
+#include <fmt/format.h>
+
 #include <iostream>
 
 #include "audit/cli/command.h"
+#include "audit/cli/model_options.h"
+#include "audit/cli/scoring.h"
 #include "audit/core/file_system.h"
 #include "audit/core/json_output.h"
+#include "audit/ingest/models/model_loader.h"
 
 namespace probity::embedded {
 std::string_view german_credit_csv();
 std::string_view german_credit_schema_yaml();
+std::string_view german_credit_xgboost_json();
+std::string_view german_credit_logistic_pmml();
 }  // namespace probity::embedded
 
 namespace probity::cli {
@@ -17,6 +26,76 @@ namespace {
 struct DemoArgs {
   std::string out = "probity-demo";
 };
+
+// The vendor-supplied models the demo audits (examples/models/README.md).
+struct DemoModel {
+  std::string file;
+  std::string_view (*bytes)();
+  std::string description;
+  std::vector<std::string> label_map;  // the label's values as the model's class names
+};
+
+const std::vector<DemoModel>& DemoModels() {
+  static const std::vector<DemoModel> models = {
+      {"german_credit_xgboost.json",
+       embedded::german_credit_xgboost_json,
+       "gradient-boosted trees, XGBoost 1.7.4 JSON",
+       {"bad=0", "good=1"}},
+      {"german_credit_logistic.pmml",
+       embedded::german_credit_logistic_pmml,
+       "logistic regression, PMML 4.4",
+       {}},
+  };
+  return models;
+}
+
+struct ModelReport {
+  std::string path;
+  std::string predictions;
+  std::unique_ptr<Model> model;
+  ScoreResult scored;
+};
+
+Result<ModelReport> AuditModel(const DemoModel& demo, const std::string& out,
+                               const DatasetArgs& dataset, const GlobalOptions& global) {
+  FileSystem& fs = LocalFileSystem();
+  ModelReport report;
+  report.path = out + "/models/" + demo.file;
+  PROBITY_RETURN_IF_ERROR(fs.WriteFileAtomically(report.path, demo.bytes()));
+  PROBITY_ASSIGN_OR_RETURN(report.model, models::LoadModel(fs, report.path));
+  report.predictions = out + "/predictions/" + demo.file.substr(0, demo.file.find('.')) + ".csv";
+  ScoreRequest request;
+  request.data = dataset;
+  request.out = report.predictions;
+  request.label = "credit_risk";
+  request.label_map = demo.label_map;
+  GlobalOptions quiet = global;
+  quiet.quiet = true;
+  PROBITY_ASSIGN_OR_RETURN(report.scored, ScoreDataset(*report.model, request, quiet));
+  return report;
+}
+
+double Accuracy(const LabelScore& score) {
+  return score.rows == 0 ? std::nan("")
+                         : static_cast<double>(score.correct) / static_cast<double>(score.rows);
+}
+
+std::string ModelsText(const std::vector<ModelReport>& reports) {
+  std::string text =
+      "\nModels (examples/models/, embedded; scored on all rows, label credit_risk)\n";
+  for (size_t i = 0; i < reports.size(); ++i) {
+    const ModelReport& r = reports[i];
+    const ModelInfo& info = r.model->info();
+    text += fmt::format("  {}  ({})\n", DemoModels()[i].file, DemoModels()[i].description);
+    text += fmt::format("    format      {} {} {}, task {}, {} inputs\n", info.format,
+                        info.format_version, info.algorithm, ModelTaskName(info.task),
+                        info.inputs.size());
+    text += fmt::format("    digest      {}\n", info.digest.ToString());
+    text += fmt::format("    accuracy    {:.3f} on {} rows  (predictions: {})\n",
+                        Accuracy(r.scored.score), r.scored.score.rows, r.predictions);
+  }
+  return text;
+}
 
 Result<Verdict> RunDemo(const DemoArgs& args, const GlobalOptions& global) {
   FileSystem& fs = LocalFileSystem();
@@ -32,13 +111,22 @@ Result<Verdict> RunDemo(const DemoArgs& args, const GlobalOptions& global) {
   dataset.schema_path = schema;
   PROBITY_ASSIGN_OR_RETURN(ingest::DatasetProfile profile, ProfileDatasetFile(dataset, global));
 
+  PROBITY_RETURN_IF_ERROR(fs.CreateDirectories(args.out + "/models"));
+  PROBITY_RETURN_IF_ERROR(fs.CreateDirectories(args.out + "/predictions"));
+  std::vector<ModelReport> reports;
+  for (const DemoModel& demo : DemoModels()) {
+    PROBITY_ASSIGN_OR_RETURN(ModelReport report, AuditModel(demo, args.out, dataset, global));
+    reports.push_back(std::move(report));
+  }
+
   const std::string profile_path = args.out + "/profile.json";
   const std::string summary_path = args.out + "/summary.txt";
   std::string summary =
-      "Probity demo: profile of the UCI Statlog German Credit data (CC BY 4.0), embedded in\n"
-      "the probity binary. Later versions of the demo add models, fairness, explanations,\n"
-      "policy checks and a signed lineage record.\n\n" +
-      profile.ToText();
+      "Probity demo: the UCI Statlog German Credit data (CC BY 4.0) and two example models,\n"
+      "all embedded in the probity binary: a profile of the data, then each model inspected\n"
+      "and scored. Later versions of the demo add fairness, explanations, policy checks and\n"
+      "a signed lineage record.\n\n" +
+      profile.ToText() + ModelsText(reports);
   PROBITY_RETURN_IF_ERROR(fs.WriteFileAtomically(profile_path, profile.ToJson()));
   PROBITY_RETURN_IF_ERROR(fs.WriteFileAtomically(summary_path, summary));
 
@@ -56,6 +144,21 @@ Result<Verdict> RunDemo(const DemoArgs& args, const GlobalOptions& global) {
     nlohmann::ordered_json facets = nlohmann::ordered_json::array();
     for (const auto& f : profile.candidate_facets) facets.push_back(f.column);
     doc["candidate_facets"] = facets;
+    nlohmann::ordered_json models = nlohmann::ordered_json::array();
+    for (const ModelReport& r : reports) {
+      const ModelInfo& info = r.model->info();
+      nlohmann::ordered_json m;
+      m["path"] = r.path;
+      m["format"] = info.format;
+      m["digest"] = info.digest.ToString();
+      m["task"] = ModelTaskName(info.task);
+      m["inputs"] = info.inputs.size();
+      m["predictions"] = r.predictions;
+      m["scored_rows"] = r.scored.rows;
+      m["accuracy"] = JsonNumber(Accuracy(r.scored.score));
+      models.push_back(std::move(m));
+    }
+    doc["models"] = std::move(models);
     std::cout << DumpJson(doc) << std::flush;
   } else {
     std::cout << summary << "\nOutputs:\n"
@@ -63,6 +166,8 @@ Result<Verdict> RunDemo(const DemoArgs& args, const GlobalOptions& global) {
               << "  " << summary_path << "   this summary\n"
               << "  " << csv << "   the data set\n"
               << "  " << schema << "   its schema (roles: label, facets)\n"
+              << "  " << args.out << "/models/   the example models\n"
+              << "  " << args.out << "/predictions/   their predictions (probity predict format)\n"
               << std::flush;
   }
   return Verdict::kPass;
