@@ -48,14 +48,15 @@ TEST_P(ExampleModelTest, ReproducesTheReferenceRuntime) {
       while (k < info.classes.size() && info.classes[k] != cls) ++k;
       ASSERT_LT(k, info.classes.size()) << "no class " << cls;
       ASSERT_TRUE(testing::NumbersAgree(testing::ParseNumber(want), p->Probability(r, k), 1e-9))
-          << model_file << " row " << r + 1 << " " << name << ": expected " << want
-          << ", Probity " << p->Probability(r, k);
+          << model_file << " row " << r + 1 << " " << name << ": expected " << want << ", Probity "
+          << p->Probability(r, k);
     }
   }
 }
 
 INSTANTIATE_TEST_SUITE_P(Examples, ExampleModelTest,
-                         ::testing::Values("german_credit_xgboost.json"),
+                         ::testing::Values("german_credit_xgboost.json",
+                                           "german_credit_logistic.pmml"),
                          [](const ::testing::TestParamInfo<std::string>& param) {
                            return param.param.substr(0, param.param.find('.'));
                          });
