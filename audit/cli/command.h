@@ -32,6 +32,8 @@ void AddDataProfileCommand(CLI::App* data, const GlobalOptions& global, CommandF
 void AddDataSchemaCommand(CLI::App* data, const GlobalOptions& global, CommandFn* selected);
 // Registers `probity demo`.
 void AddDemoCommand(CLI::App& app, const GlobalOptions& global, CommandFn* selected);
+// Registers `probity scan`.
+void AddScanCommand(CLI::App& app, const GlobalOptions& global, CommandFn* selected);
 
 // Options of commands that read one dataset file.
 struct DatasetArgs {

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -83,5 +84,12 @@ struct ScanReport {
     return false;
   }
 };
+
+// The `probity.scan/1` document (docs/formats/scan.md) for a scan of `path`.
+nlohmann::ordered_json ScanReportJson(const ScanReport& report, const std::string& path,
+                                      bool strict);
+
+// One line per finding ("<file>:<offset>: <severity> <kind>: <message>") and a summary line.
+std::string ScanReportText(const ScanReport& report, bool strict);
 
 }  // namespace probity::policy
