@@ -262,7 +262,6 @@ class Parser {
     return MakeText(Kind::kGlobal, module + "." + name);
   }
   void Call(std::string_view opcode, const ValuePtr& callable) {
-    saw_something_ = true;
     std::string name;
     if (callable->kind == Kind::kGlobal || callable->kind == Kind::kObject) name = callable->text;
     out_->calls.push_back(PickleCall{static_cast<int64_t>(op_offset_), std::string(opcode), name});
@@ -298,7 +297,7 @@ class Parser {
   std::vector<ValuePtr> stack_;
   std::vector<size_t> marks_;
   std::unordered_map<uint64_t, ValuePtr> memo_;
-  bool saw_something_ = false;
+  bool saw_something_ = false;  // an import in the current pickle
   std::string error_;
   int64_t error_offset_ = -1;
 };
@@ -687,7 +686,8 @@ PickleScan ScanPickle(std::string_view bytes) {
       continue;
     }
     if (!parser.saw_something() && (scan.pickles > 0 || !has_proto)) {
-      // Nothing callable before the error: not a pickle (or trailing non-pickle data).
+      // No import before the error, so nothing loading it could run: not a pickle (or
+      // trailing non-pickle data).
       scan.imports.resize(imports_before);
       scan.calls.resize(calls_before);
       parser.set_pos(start);

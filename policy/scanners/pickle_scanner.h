@@ -35,8 +35,9 @@ struct PickleCall {
 };
 
 struct PickleScan {
-  // False when the bytes are not a pickle: no PROTO header and nothing (no import, no call,
-  // no STOP) could be parsed before the first error. Then nothing else is meaningful.
+  // False when the bytes are not a pickle: no PROTO header and neither a STOP nor an import
+  // before the first error (so loading them could not run anything). Then nothing else is
+  // meaningful.
   bool is_pickle = false;
   int pickles = 0;                    // complete pickles (STOP reached), counting concatenated ones
   int max_protocol = 0;               // highest PROTO seen (0 without one)

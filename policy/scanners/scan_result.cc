@@ -62,10 +62,14 @@ nlohmann::ordered_json ScanReportJson(const ScanReport& report, const std::strin
   Counts c = Count(report, strict);
   int64_t pickles = 0;
   for (const ScannedFile& f : report.files) pickles += f.status == "scanned" ? 1 : 0;
-  doc["summary"] = {{"files", report.files.size()},    {"scanned", pickles},
-                    {"findings", report.findings.size()}, {"failing", c.failing},
-                    {"unsafe", c.unsafe},                {"unknown_imports", c.unknown},
-                    {"unscanned", c.unscanned},          {"parse_errors", c.parse_errors}};
+  doc["summary"] = {{"files", report.files.size()},
+                    {"scanned", pickles},
+                    {"findings", report.findings.size()},
+                    {"failing", c.failing},
+                    {"unsafe", c.unsafe},
+                    {"unknown_imports", c.unknown},
+                    {"unscanned", c.unscanned},
+                    {"parse_errors", c.parse_errors}};
   nlohmann::ordered_json findings = nlohmann::ordered_json::array();
   for (const Finding& f : report.findings) {
     findings.push_back({{"kind", FindingKindName(f.kind)},
@@ -117,10 +121,10 @@ std::string ScanReportText(const ScanReport& report, bool strict) {
   }
   Counts c = Count(report, strict);
   out += (report.Fails(strict) ? "FAIL" : "PASS") + std::string(": ") +
-         std::to_string(report.files.size()) + " files, " + std::to_string(c.unsafe) +
-         " unsafe, " + std::to_string(c.unknown) + " not allow-listed, " +
-         std::to_string(c.unscanned) + " unscanned, " + std::to_string(c.parse_errors) +
-         " parse errors" + (strict ? " (strict)" : "") + "\n";
+         std::to_string(report.files.size()) + " files, " + std::to_string(c.unsafe) + " unsafe, " +
+         std::to_string(c.unknown) + " not allow-listed, " + std::to_string(c.unscanned) +
+         " unscanned, " + std::to_string(c.parse_errors) + " parse errors" +
+         (strict ? " (strict)" : "") + "\n";
   return out;
 }
 
