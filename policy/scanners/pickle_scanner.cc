@@ -155,6 +155,13 @@ std::string DecodeEscapes(std::string_view in) {
 class Parser {
  public:
   Parser(std::string_view bytes, PickleScan* out) : bytes_(bytes), out_(out) {}
+  // Values can form cycles (a list appended to itself) and arbitrarily deep chains (a tuple
+  // of a tuple of …): unlink every container first, so nothing is freed recursively.
+  ~Parser() {
+    for (const ValuePtr& node : containers_) node->items.clear();
+  }
+  Parser(const Parser&) = delete;
+  Parser& operator=(const Parser&) = delete;
 
   size_t pos() const { return pos_; }
   void set_pos(size_t pos) { pos_ = pos; }
@@ -227,6 +234,11 @@ class Parser {
   }
 
   void Push(ValuePtr v) { stack_.push_back(std::move(v)); }
+  ValuePtr Container(Kind kind) {
+    ValuePtr v = Make(kind);
+    containers_.push_back(v);
+    return v;
+  }
   // Lenient: an empty stack yields an unknown value, so scanning continues past anomalies
   // (what matters is every import and call, not a faithful object).
   ValuePtr Pop() {
@@ -267,7 +279,7 @@ class Parser {
     out_->calls.push_back(PickleCall{static_cast<int64_t>(op_offset_), std::string(opcode), name});
   }
   ValuePtr Object(const ValuePtr& callable, std::vector<ValuePtr> args) {
-    ValuePtr v = Make(Kind::kObject);
+    ValuePtr v = Container(Kind::kObject);
     if (callable->kind == Kind::kGlobal) v->text = callable->text;
     v->items = std::move(args);
     return v;
@@ -297,7 +309,8 @@ class Parser {
   std::vector<ValuePtr> stack_;
   std::vector<size_t> marks_;
   std::unordered_map<uint64_t, ValuePtr> memo_;
-  bool saw_something_ = false;  // an import in the current pickle
+  std::vector<ValuePtr> containers_;  // every value that holds others
+  bool saw_something_ = false;        // an import in the current pickle
   std::string error_;
   int64_t error_offset_ = -1;
 };
@@ -481,9 +494,9 @@ bool Parser::Step(unsigned char op, int depth, bool* stop) {
       return true;
     case 0x97: Push(Make(Kind::kUnknown)); return true;  // NEXT_BUFFER
     case 0x98: return true;                              // READONLY_BUFFER
-    case ')': Push(Make(Kind::kTuple)); return true;
+    case ')': Push(Container(Kind::kTuple)); return true;
     case 't': {
-      ValuePtr t = Make(Kind::kTuple);
+      ValuePtr t = Container(Kind::kTuple);
       t->items = PopMark();
       Push(t);
       return true;
@@ -491,22 +504,22 @@ bool Parser::Step(unsigned char op, int depth, bool* stop) {
     case 0x85:
     case 0x86:
     case 0x87: {
-      ValuePtr t = Make(Kind::kTuple);
+      ValuePtr t = Container(Kind::kTuple);
       t->items.resize(op - 0x84);
       for (size_t i = t->items.size(); i-- > 0;) t->items[i] = Pop();
       Push(t);
       return true;
     }
-    case ']': Push(Make(Kind::kList)); return true;
+    case ']': Push(Container(Kind::kList)); return true;
     case 'l': {
-      ValuePtr list = Make(Kind::kList);
+      ValuePtr list = Container(Kind::kList);
       list->items = PopMark();
       Push(list);
       return true;
     }
-    case '}': Push(Make(Kind::kDict)); return true;
+    case '}': Push(Container(Kind::kDict)); return true;
     case 'd': {
-      ValuePtr dict = Make(Kind::kDict);
+      ValuePtr dict = Container(Kind::kDict);
       dict->items = PopMark();
       if (dict->items.size() % 2 != 0) dict->items.pop_back();
       Push(dict);

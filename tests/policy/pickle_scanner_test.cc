@@ -199,5 +199,15 @@ TEST(PickleScannerTest, JoblibArraysBetweenOpcodesAreSkipped) {
             (std::vector<std::string>{"joblib.numpy_pickle.NumpyArrayWrapper", "numpy.dtype"}));
 }
 
+TEST(PickleScannerTest, CyclesAndDeepNestingAreFreedSafely) {
+  // EMPTY_LIST; MEMOIZE; BINGET 0; APPEND (a list containing itself); STOP
+  PickleScan cycle = ScanPickle("\x80\x04]\x94h\x00a."s);
+  EXPECT_EQ(cycle.pickles, 1);
+  // A million nested one-tuples: freeing them must not recurse a million deep.
+  std::string deep = "\x80\x04N" + std::string(1'000'000, '\x85') + ".";
+  PickleScan nested = ScanPickle(deep);
+  EXPECT_EQ(nested.pickles, 1);
+}
+
 }  // namespace
 }  // namespace probity::policy
