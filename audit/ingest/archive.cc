@@ -2,6 +2,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -57,7 +58,12 @@ class ArchiveReader {
     archive_read_support_filter_zstd(archive_);
     archive_read_support_format_tar(archive_);
     archive_read_support_format_zip(archive_);
-    if (kind == "gzip" || kind == "bzip2" || kind == "xz" || kind == "zstd") {
+    if (kind == "zlib") {
+      zlib_ = true;  // libarchive has no raw zlib filter: ForEach inflates it with zlib
+      return OkStatus();
+    }
+    if (kind == "lzma") archive_read_support_filter_lzma(archive_);
+    if (kind == "gzip" || kind == "bzip2" || kind == "xz" || kind == "zstd" || kind == "lzma") {
       archive_read_support_format_raw(archive_);  // a compressed single file
     }
     archive_read_set_callback_data(archive_, this);
@@ -68,6 +74,7 @@ class ArchiveReader {
   }
 
   Status ForEach(const ArchiveLimits& limits, const ArchiveEntryFn& fn) {
+    if (zlib_) return InflateZlib(limits, fn);
     int64_t entries = 0;
     int64_t total_bytes = 0;
     std::string last_path;
@@ -164,6 +171,65 @@ class ArchiveReader {
     return entry;
   }
 
+  // A zlib stream is one entry named "data", under the same size and ratio limits.
+  Status InflateZlib(const ArchiveLimits& limits, const ArchiveEntryFn& fn) {
+    z_stream stream{};
+    if (inflateInit(&stream) != Z_OK) return InternalError("zlib: cannot initialise");
+    std::string bytes;
+    std::vector<char> out(kBlockBytes);
+    Status status;
+    int rc = Z_OK;
+    while (rc != Z_STREAM_END && status.ok()) {
+      const void* in = nullptr;
+      la_ssize_t n = ReadCallback(nullptr, this, &in);
+      if (n < 0) {
+        status = io_error_;
+        break;
+      }
+      if (n == 0) {
+        status = InvalidArgumentError(path_ +
+                                      ": corrupt or unsupported archive: truncated zlib "
+                                      "stream")
+                     .Expecting("a complete zlib stream");
+        break;
+      }
+      stream.next_in = reinterpret_cast<Bytef*>(const_cast<void*>(in));
+      stream.avail_in = static_cast<uInt>(n);
+      while (stream.avail_in > 0 && rc != Z_STREAM_END) {
+        stream.next_out = reinterpret_cast<Bytef*>(out.data());
+        stream.avail_out = static_cast<uInt>(out.size());
+        rc = inflate(&stream, Z_NO_FLUSH);
+        if (rc != Z_OK && rc != Z_STREAM_END) {
+          status = InvalidArgumentError(path_ + ": corrupt or unsupported archive: zlib: " +
+                                        (stream.msg != nullptr ? stream.msg : "bad data"))
+                       .Expecting("a complete zlib stream");
+          break;
+        }
+        bytes.append(out.data(), out.size() - stream.avail_out);
+        int64_t total = static_cast<int64_t>(bytes.size());
+        if (total > limits.max_entry_bytes) {
+          status = EntryTooLarge("data", limits);
+          break;
+        }
+        if (total >= limits.ratio_check_min_bytes &&
+            static_cast<double>(total) > limits.max_compression_ratio *
+                                             static_cast<double>(std::max<int64_t>(consumed_, 1))) {
+          status = LimitError(
+              "data", "it expands more than " +
+                          std::to_string(static_cast<int64_t>(limits.max_compression_ratio)) +
+                          " times: a compression bomb?");
+          break;
+        }
+      }
+    }
+    inflateEnd(&stream);
+    PROBITY_RETURN_IF_ERROR(status);
+    ArchiveEntry entry{.path = "data", .size = static_cast<int64_t>(bytes.size())};
+    entry.digest = Sha256Of(bytes);
+    entry.content_kind = std::string(DetectContentKind(bytes));
+    return fn(entry, bytes);
+  }
+
   Status EntryTooLarge(const std::string& entry, const ArchiveLimits& limits) {
     return LimitError(
         entry, "the entry is larger than " + std::to_string(limits.max_entry_bytes) + " bytes");
@@ -197,7 +263,7 @@ class ArchiveReader {
     Result<size_t> n = self->input_->Read(self->block_);
     if (!n.has_value()) {
       self->io_error_ = n.error();
-      archive_set_error(a, EIO, "%s", n.error().message().c_str());
+      if (a != nullptr) archive_set_error(a, EIO, "%s", n.error().message().c_str());
       return -1;
     }
     *out = self->block_.data();
@@ -253,6 +319,7 @@ class ArchiveReader {
   int64_t consumed_ = 0;  // stored bytes handed to libarchive (for the compression ratio)
   Status io_error_;
   archive* archive_ = nullptr;
+  bool zlib_ = false;
 };
 
 // Splits an entry path into its components, refusing what could leave the destination.

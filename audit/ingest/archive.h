@@ -53,7 +53,7 @@ struct ArchiveEntry {
 };
 
 // True if `head` (the first bytes of a file; 512 are enough) is a zip, a tar, or a
-// gzip/bzip2/xz/zstd stream (which may hold a tar, or a single compressed file).
+// gzip/bzip2/xz/zstd/lzma/zlib stream (which may hold a tar, or a single compressed file).
 bool LooksLikeArchive(std::string_view head);
 
 // Called once per entry in archive order with the entry and its complete bytes (empty for
@@ -62,7 +62,8 @@ bool LooksLikeArchive(std::string_view head);
 using ArchiveEntryFn = std::function<Status(const ArchiveEntry& entry, std::string_view bytes)>;
 
 // Reads the archive at `path` one entry at a time. A compressed stream that is not a tar
-// yields one entry named "data" (the decompressed bytes). Zip archives are read through
+// (gzip, bzip2, xz, zstd, lzma, or a raw zlib stream as joblib writes) yields one entry
+// named "data" (the decompressed bytes). Zip archives are read through
 // their central directory when the file can be re-read (a regular file), else streamed.
 // Errors: kNotFound/kIoError from the file system; kInvalidArgument naming the archive
 // (and entry) when it is not an archive, is corrupt or truncated, or exceeds `limits`.

@@ -100,6 +100,25 @@ bool IsTarHeader(std::string_view head) {
   return sum == stored;
 }
 
+// RFC 1950 as zlib writes it: CMF 0x78 (deflate, 32 KiB window) and one of the four FLG
+// bytes its compression levels produce. joblib's default compression writes such a stream.
+// (Looser checks would take protocol 0 pickles such as "(S'…" for zlib.)
+bool IsZlibHeader(std::string_view head) {
+  if (head.size() < 2 || static_cast<unsigned char>(head[0]) != 0x78) return false;
+  unsigned char flg = static_cast<unsigned char>(head[1]);
+  return flg == 0x01 || flg == 0x5E || flg == 0x9C || flg == 0xDA;
+}
+
+// The .lzma ("alone") header: properties byte 0x5D, a power-of-two dictionary size, and an
+// unknown (all 0xFF) or plausible uncompressed size. joblib's "lzma" compression writes it.
+bool IsLzmaAloneHeader(std::string_view head) {
+  if (head.size() < 13 || static_cast<unsigned char>(head[0]) != 0x5D) return false;
+  uint32_t dictionary = ReadLe(head, 1, 4);
+  if (dictionary < (1u << 12) || (dictionary & (dictionary - 1)) != 0) return false;
+  uint32_t size_high = ReadLe(head, 9, 4);
+  return size_high == 0xFFFFFFFFu || size_high < (1u << 16);
+}
+
 std::string_view SkipSpaceAndBom(std::string_view bytes) {
   if (bytes.starts_with("\xEF\xBB\xBF")) bytes.remove_prefix(3);
   while (!bytes.empty() && (bytes.front() == ' ' || bytes.front() == '\t' ||
@@ -138,6 +157,8 @@ std::string_view DetectContentKind(std::string_view head) {
                        "7zXZ\x00"))
     return "xz";
   if (head.starts_with("\x28\xB5\x2F\xFD")) return "zstd";
+  if (IsZlibHeader(head)) return "zlib";
+  if (IsLzmaAloneHeader(head)) return "lzma";
   if (head.starts_with("\x93NUMPY")) return "numpy-npy";
   if (head.starts_with("\x89PNG\r\n\x1a\n")) return "png";
   constexpr std::string_view kHdf5 = "\x89HDF\r\n\x1a\n";
@@ -153,7 +174,8 @@ std::string_view DetectContentKind(std::string_view head) {
 
 bool IsArchiveKind(std::string_view kind) {
   return kind == "zip" || kind == "pytorch-zip" || kind == "numpy-npz" || kind == "keras" ||
-         kind == "tar" || kind == "gzip" || kind == "bzip2" || kind == "xz" || kind == "zstd";
+         kind == "tar" || kind == "gzip" || kind == "bzip2" || kind == "xz" || kind == "zstd" ||
+         kind == "zlib" || kind == "lzma";
 }
 
 }  // namespace probity::ingest

@@ -20,6 +20,7 @@ namespace probity::ingest {
 //   "numpy-npz"       a zip whose entries are all "*.npy"
 //   "keras"           a zip with "config.json" and "metadata.json" (Keras 3 .keras)
 //   "zip", "tar", "gzip", "bzip2", "xz", "zstd"
+//   "zlib", "lzma"    a raw zlib (RFC 1950) or .lzma stream, as joblib compresses
 //   "numpy-npy"       "\x93NUMPY" header
 //   "hdf5"            the HDF5 signature at offset 0, 512, 1024 or 2048
 //   "pmml", "xgboost-json", "xgboost-ubjson", "lightgbm"  model files Probity can load
@@ -31,7 +32,7 @@ namespace probity::ingest {
 std::string_view DetectContentKind(std::string_view head);
 
 // True for the kinds that are compressed streams or archives the archive reader opens:
-// zip (and its sub-kinds), tar, gzip, bzip2, xz and zstd.
+// zip (and its sub-kinds), tar, gzip, bzip2, xz, zstd, zlib and lzma.
 bool IsArchiveKind(std::string_view kind);
 
 }  // namespace probity::ingest

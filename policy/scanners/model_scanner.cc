@@ -19,7 +19,8 @@ constexpr size_t kHeadBytes = 4096;
 constexpr int kMaxJsonDepth = 256;
 
 bool IsCompressionKind(std::string_view kind) {
-  return kind == "gzip" || kind == "bzip2" || kind == "xz" || kind == "zstd";
+  return kind == "gzip" || kind == "bzip2" || kind == "xz" || kind == "zstd" || kind == "zlib" ||
+         kind == "lzma";
 }
 
 // "<dir>/data/<key>" inside a PyTorch zip: raw tensor bytes, not code.

@@ -160,6 +160,48 @@ TEST(ArchiveTest, NonArchiveAndTruncatedArchiveAreInvalidArgument) {
   EXPECT_EQ(missing.code(), StatusCode::kNotFound);
 }
 
+TEST(ArchiveTest, ZipsAreReadThroughTheirCentralDirectory) {
+  // Drop the second entry from the central directory: like Python's zipfile (and
+  // torch.load), the reader then sees only the first, though both local headers remain.
+  std::string zip = WriteArchive({{"a.txt", "hello"}, {"hidden.txt", "secret"}}, Layout::kZip);
+  size_t eocd = zip.rfind("PK\x05\x06");
+  ASSERT_NE(eocd, std::string::npos);
+  auto le = [&](size_t at, int width) {
+    uint32_t v = 0;
+    for (int i = 0; i < width; ++i) {
+      v |= uint32_t{static_cast<unsigned char>(zip[at + static_cast<size_t>(i)])} << (8 * i);
+    }
+    return v;
+  };
+  uint32_t cd_offset = le(eocd + 16, 4);
+  size_t first_length = 46 + le(cd_offset + 28, 2) + le(cd_offset + 30, 2) + le(cd_offset + 32, 2);
+  std::string tail = zip.substr(eocd);
+  tail[8] = tail[10] = 1;  // one entry on this disk, one in total
+  tail[9] = tail[11] = 0;
+  for (int i = 0; i < 4; ++i) tail[12 + i] = static_cast<char>((first_length >> (8 * i)) & 0xFF);
+  std::string edited = zip.substr(0, cd_offset + first_length) + tail;
+  MemoryFileSystem fs;
+  fs.AddFile("cd.zip", edited);
+  Result<std::vector<ArchiveEntry>> entries = ListArchive(fs, "cd.zip");
+  ASSERT_TRUE(entries.has_value()) << entries.error().ToString();
+  ASSERT_EQ(entries->size(), 1u);
+  EXPECT_EQ((*entries)[0].path, "a.txt");
+}
+
+TEST(ArchiveTest, ZlibStreamIsOneEntryNamedData) {
+  // zlib.compress(b"hello") in Python: 78 9c cb 48 cd c9 c9 07 00 06 2c 02 15.
+  MemoryFileSystem fs;
+  fs.AddFile("m.joblib", std::string("\x78\x9c\xcb\x48\xcd\xc9\xc9\x07\x00\x06\x2c\x02\x15", 13));
+  Result<std::vector<ArchiveEntry>> entries = ListArchive(fs, "m.joblib");
+  ASSERT_TRUE(entries.has_value()) << entries.error().ToString();
+  ASSERT_EQ(entries->size(), 1u);
+  EXPECT_EQ((*entries)[0].path, "data");
+  EXPECT_EQ((*entries)[0].digest.ToString(), kHelloSha256);
+  fs.AddFile("cut.joblib", std::string("\x78\x9c\xcb\x48\xcd", 5));
+  EXPECT_EQ(ListArchive(fs, "cut.joblib").status().message(),
+            "cut.joblib: corrupt or unsupported archive: truncated zlib stream");
+}
+
 TEST(ArchiveTest, CompressionBombIsRefusedNamingTheEntry) {
   MemoryFileSystem fs;
   fs.AddFile("bomb.zip",
@@ -295,6 +337,11 @@ TEST(ContentKindTest, RecognisesFormatsByTheirBytes) {
                               std::string(16, '\0') + std::string("\x10\x00\x00\x00", 4) +
                               "archive/data.pkl"),
             "pytorch-zip");
+  EXPECT_EQ(DetectContentKind("\x78\x9c\x01"), "zlib");
+  // Not zlib, though 0x28 0x53 would be a valid RFC 1950 header.
+  EXPECT_EQ(DetectContentKind("(S'x'\n."), "pickle");
+  EXPECT_EQ(DetectContentKind(std::string("\x5d\x00\x00\x10\x00", 5) + std::string(8, '\xff')),
+            "lzma");
   EXPECT_TRUE(LooksLikeArchive(WriteArchive({{"a", "1"}}, Layout::kTarGz)));
   EXPECT_FALSE(LooksLikeArchive(kPickle));
 }

@@ -96,6 +96,15 @@ TEST(ModelScannerTest, SageMakerArchiveEntriesAreNamedInsideTheArchive) {
   EXPECT_EQ(benign.files[1].imports[0].global, "xgboost.core.Booster");
 }
 
+TEST(ModelScannerTest, CompressedJoblibFilesAreDecompressedAndScanned) {
+  for (const char* name : {"evil_compressed.joblib", "evil_lzma.joblib"}) {
+    ScanReport report = Scan(Fixture(name));
+    ASSERT_EQ(report.findings.size(), 1u) << name;
+    EXPECT_EQ(report.findings[0].file, Fixture(name) + "!/data");
+    EXPECT_EQ(report.findings[0].global, "os.system");
+  }
+}
+
 TEST(ModelScannerTest, NestedArchivesAreOpenedDownToTheDepthLimit) {
   ScanReport report = Scan(Fixture("nested.zip"));
   ASSERT_EQ(report.findings.size(), 1u);
@@ -144,7 +153,8 @@ TEST(ModelScannerTest, DirectoriesAreScannedRecursivelyInOrder) {
     if (f.Fails(false)) failing.push_back(f.file.substr(f.file.rfind("model_security/") + 15));
   }
   EXPECT_EQ(failing,
-            (std::vector<std::string>{"evil_model.tar.gz!/xgboost-model", "evil_reduce.pkl",
+            (std::vector<std::string>{"evil_compressed.joblib!/data", "evil_lzma.joblib!/data",
+                                      "evil_model.tar.gz!/xgboost-model", "evil_reduce.pkl",
                                       "lambda.keras!/config.json",
                                       "nested.zip!/bundle/evil_model.tar.gz!/xgboost-model"}));
 }

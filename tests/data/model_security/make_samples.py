@@ -79,6 +79,13 @@ def main():
     joblib.dump(LogisticRegression(random_state=0).fit(x, y), buf)
     write("sklearn_logistic.joblib", buf.getvalue())
 
+    # joblib's default compression (a raw zlib stream) and its lzma one, around a pickle
+    # that names os.system.
+    import zlib
+    import lzma
+    write("evil_compressed.joblib", zlib.compress(EVIL, 3))
+    write("evil_lzma.joblib", lzma.compress(EVIL, format=lzma.FORMAT_ALONE))
+
     booster = xgboost.train({"max_depth": 2, "seed": 0, "nthread": 1},
                             xgboost.DMatrix(x, label=y), num_boost_round=2)
     pickled_booster = __import__("pickle").dumps(booster, protocol=2)
