@@ -135,6 +135,7 @@ std::string_view TextKind(std::string_view head) {
   }
   if (text.starts_with("tree\n") || text.starts_with("tree\r\n")) return "lightgbm";
   if (text.starts_with("{")) {
+    if (text.find("\"probity_model\"") != std::string_view::npos) return "probity";
     if (text.find("\"learner\"") != std::string_view::npos) return "xgboost-json";
     // UBJSON: '{' then a length-prefixed key ('L', 'i', 'U', 'l', 'I' and the length).
     if (text.size() > 2 && std::string_view("LiUlI").find(text[1]) != std::string_view::npos &&

@@ -23,7 +23,9 @@ namespace probity::ingest {
 //   "zlib", "lzma"    a raw zlib (RFC 1950) or .lzma stream, as joblib compresses
 //   "numpy-npy"       "\x93NUMPY" header
 //   "hdf5"            the HDF5 signature at offset 0, 512, 1024 or 2048
-//   "pmml", "xgboost-json", "xgboost-ubjson", "lightgbm"  model files Probity can load
+//   "pmml", "xgboost-json", "xgboost-ubjson", "lightgbm", "probity"
+//                     model files Probity can load (the same names and tests as
+//                     models::DetectModelFormat / ModelFormatName)
 //   "json"            any other JSON object or array
 //   "png"
 //   "unknown"         anything else (text, raw tensor data, empty)

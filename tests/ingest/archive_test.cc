@@ -328,6 +328,7 @@ TEST(ContentKindTest, RecognisesFormatsByTheirBytes) {
   EXPECT_EQ(DetectContentKind("<?xml version=\"1.0\"?>\n<PMML version=\"4.4\">"), "pmml");
   EXPECT_EQ(DetectContentKind("{\"learner\": {}, \"version\": [1, 7, 4]}"), "xgboost-json");
   EXPECT_EQ(DetectContentKind("tree\nversion=v3\n"), "lightgbm");
+  EXPECT_EQ(DetectContentKind("{\"probity_model\": 1}"), "probity");
   EXPECT_EQ(DetectContentKind(" [1, 2]"), "json");
   EXPECT_EQ(DetectContentKind(WriteArchive({{"a", "1"}}, Layout::kTar)), "tar");
   EXPECT_EQ(DetectContentKind(WriteArchive(
