@@ -200,9 +200,15 @@ class Scanner {
                       .opcode = import.opcode};
       if (verdict.kind == GlobalVerdict::Kind::kDenied) {
         finding.kind = FindingKind::kUnsafeImport;
-        finding.message = import.resolved ? "imports " + global + " (" + verdict.reason + ")"
-                                          : "imports a global whose name is built at load time (" +
-                                                import.opcode + ")";
+        if (import.resolved) {
+          finding.message = "imports " + global + " (" + verdict.reason + ")";
+        } else if (import.opcode.starts_with("EXT")) {
+          finding.message = "imports the global registered under extension code " + import.name +
+                            " (" + import.opcode + "), which cannot be resolved statically";
+        } else {
+          finding.message =
+              "imports a global whose name is built at load time (" + import.opcode + ")";
+        }
       } else {
         finding.kind = FindingKind::kUnknownImport;
         finding.message = "imports " + global + ", which is not on the allow-list";

@@ -146,6 +146,26 @@ TEST(ModelScannerTest, HdfAndUnparsableContentIsUnscanned) {
   EXPECT_EQ(cut.findings[1].offset, 13);
 }
 
+TEST(ModelScannerTest, UnresolvableImportsAreUnsafe) {
+  // EXT1 7: a global from the copyreg extension registry, called with no arguments.
+  ScanReport ext = ScanBytes(std::string("\x80\x02\x82\x07)R.", 7), "ext.pkl");
+  ASSERT_EQ(ext.findings.size(), 1u);
+  EXPECT_EQ(ext.findings[0].kind, FindingKind::kUnsafeImport);
+  EXPECT_EQ(ext.findings[0].message,
+            "imports the global registered under extension code 7 (EXT1), which cannot be "
+            "resolved statically");
+  // STACK_GLOBAL on a name returned by a call.
+  ScanReport built = ScanBytes(std::string("\x80\x04"
+                                           "cbuiltins\nstr\n\x8c\x02os\x85R\x8c\x01x\x93.",
+                                           27),
+                               "built.pkl");
+  ASSERT_EQ(built.findings.size(), 1u);  // builtins.str itself is allow-listed
+  EXPECT_EQ(built.findings[0].message,
+            "imports a global whose name is built at load time (STACK_GLOBAL)");
+  EXPECT_EQ(built.findings[0].global, "?.?");
+  EXPECT_TRUE(built.Fails(false));
+}
+
 TEST(ModelScannerTest, DirectoriesAreScannedRecursivelyInOrder) {
   ScanReport report = Scan(testing::TestDataPath("model_security"));
   std::vector<std::string> failing;
