@@ -319,6 +319,10 @@ class Scanner {
 }  // namespace
 
 Result<ScanReport> ScanPath(FileSystem& fs, const std::string& path, const ScanOptions& options) {
+  if (path == "-") {  // standard input can be read only once: hold it in memory
+    PROBITY_ASSIGN_OR_RETURN(std::string bytes, fs.ReadSmallFile(path, options.max_file_bytes));
+    return ScanBytes(bytes, path, options);
+  }
   Scanner scanner(options);
   Status status = scanner.ScanFile(fs, path, path, 0);
   if (status.ok()) return scanner.Take();

@@ -31,10 +31,10 @@ struct ScanOptions {
 };
 
 // Scans `path`: a file, an archive, or a directory (recursively, files in sorted order;
-// symbolic links to directories are not followed). Only an unreadable `path` itself is an
-// error (kNotFound, kIoError, kInvalidArgument from the file system); anything wrong inside —
-// an unreadable file in a directory, a corrupt or over-limit archive, an encrypted entry — is
-// an unscanned finding. Thread-compatible.
+// symbolic links to directories are not followed); "-" is standard input (read whole). Only an
+// unreadable `path` itself is an error (kNotFound, kIoError, kInvalidArgument from the file
+// system); anything wrong inside — an unreadable file in a directory, a corrupt or over-limit
+// archive, an encrypted entry — is an unscanned finding. Thread-compatible.
 Result<ScanReport> ScanPath(FileSystem& fs, const std::string& path,
                             const ScanOptions& options = {});
 

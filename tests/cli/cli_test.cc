@@ -230,6 +230,14 @@ TEST(CliScanTest, StrictFailsOnImportsNotAllowListed) {
   EXPECT_EQ(strict.exit_code, 1);
 }
 
+TEST(CliScanTest, StandardInputIsScanned) {
+  auto r = RunCommand({testing::ProbityBinary(), "scan", "-"}, "",
+                      ScanFixture("evil_compressed.joblib"));
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.out.find("-!/data:2: critical unsafe-import: imports os.system"), std::string::npos)
+      << r.out;
+}
+
 TEST(CliScanTest, UnreadablePathIsBadInput) {
   auto r = RunProbity({"scan", "/nonexistent/model.pkl"});
   EXPECT_EQ(r.exit_code, 3);
