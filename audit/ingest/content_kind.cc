@@ -159,6 +159,7 @@ std::string_view DetectContentKind(std::string_view head) {
     return "xz";
   if (head.starts_with("\x28\xB5\x2F\xFD")) return "zstd";
   if (IsZlibHeader(head)) return "zlib";
+  if (head.starts_with("\x04\x22\x4D\x18")) return "lz4";
   if (IsLzmaAloneHeader(head)) return "lzma";
   if (head.starts_with("\x93NUMPY")) return "numpy-npy";
   if (head.starts_with("\x89PNG\r\n\x1a\n")) return "png";

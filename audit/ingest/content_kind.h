@@ -21,6 +21,7 @@ namespace probity::ingest {
 //   "keras"           a zip with "config.json" and "metadata.json" (Keras 3 .keras)
 //   "zip", "tar", "gzip", "bzip2", "xz", "zstd"
 //   "zlib", "lzma"    a raw zlib (RFC 1950) or .lzma stream, as joblib compresses
+//   "lz4"             an LZ4 frame (joblib's lz4 compression; not opened by the reader)
 //   "numpy-npy"       "\x93NUMPY" header
 //   "hdf5"            the HDF5 signature at offset 0, 512, 1024 or 2048
 //   "pmml", "xgboost-json", "xgboost-ubjson", "lightgbm", "probity"

@@ -127,6 +127,9 @@ class Scanner {
       memory.AddFile("archive", std::string(bytes));
       ScanArchive(memory, "archive", name, kind, depth + 1);
       return;
+    } else if (kind == "lz4") {
+      record.status = "unscanned";
+      Unscanned(name, "LZ4-compressed (joblib compress=\"lz4\"); Probity cannot decompress LZ4");
     } else if (kind == "hdf5") {
       if (container == "keras") {
         record.status = "not-code";  // .keras weights: arrays only; code would be in config.json

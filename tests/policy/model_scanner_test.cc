@@ -132,6 +132,9 @@ TEST(ModelScannerTest, HdfAndUnparsableContentIsUnscanned) {
   ASSERT_EQ(hdf5.findings.size(), 1u);
   EXPECT_EQ(hdf5.findings[0].kind, FindingKind::kUnscanned);
   EXPECT_TRUE(hdf5.Fails(false));
+  ScanReport lz4 = ScanBytes(std::string("\x04\x22\x4D\x18\x64\x40\xa7", 7), "m.joblib");
+  ASSERT_EQ(lz4.findings.size(), 1u);
+  EXPECT_EQ(lz4.findings[0].kind, FindingKind::kUnscanned);
   ScanReport text = ScanBytes("just some text", "notes.txt");
   EXPECT_TRUE(text.findings.empty());
   EXPECT_EQ(text.files[0].status, "not-code");
