@@ -4,18 +4,22 @@ find_package(Threads REQUIRED)
 find_package(OpenSSL 3 REQUIRED COMPONENTS Crypto)
 find_package(LibArchive REQUIRED)
 # libarchive is linked statically when Debian's static archive is there: Probity uses only
-# its read filters (gzip, bzip2, xz, zstd) and raw format, and the shared library would load
-# libxml2, ICU, nettle, libacl and lz4 at every start (about 8 ms).
+# its read filters (gzip, bzip2, xz, zstd) and the raw, tar and zip formats, and the shared
+# library would load libxml2, ICU, nettle, libacl and lz4 at every start (about 8 ms). The zip
+# reader's decryption code (archive_cryptor.c) needs nettle, linked statically too.
 find_library(PROBITY_LIBARCHIVE_STATIC NAMES libarchive.a)
+find_library(PROBITY_NETTLE_STATIC NAMES libnettle.a)
 find_package(ZLIB REQUIRED)  # gzip: zlib checks CRC-32 (libarchive's gzip filter does not)
 find_package(BZip2)
 find_package(LibLZMA)
 find_library(PROBITY_ZSTD_LIBRARY NAMES zstd)
 add_library(probity_libarchive INTERFACE)
-if(PROBITY_LIBARCHIVE_STATIC AND ZLIB_FOUND AND BZIP2_FOUND AND LIBLZMA_FOUND AND PROBITY_ZSTD_LIBRARY)
+if(PROBITY_LIBARCHIVE_STATIC AND PROBITY_NETTLE_STATIC AND ZLIB_FOUND AND BZIP2_FOUND AND
+   LIBLZMA_FOUND AND PROBITY_ZSTD_LIBRARY)
   target_include_directories(probity_libarchive INTERFACE ${LibArchive_INCLUDE_DIRS})
   target_link_libraries(probity_libarchive INTERFACE ${PROBITY_LIBARCHIVE_STATIC} ZLIB::ZLIB
-                        BZip2::BZip2 LibLZMA::LibLZMA ${PROBITY_ZSTD_LIBRARY})
+                        BZip2::BZip2 LibLZMA::LibLZMA ${PROBITY_ZSTD_LIBRARY}
+                        ${PROBITY_NETTLE_STATIC})
 else()
   target_link_libraries(probity_libarchive INTERFACE LibArchive::LibArchive)
 endif()

@@ -35,6 +35,8 @@ void AddModelCommands(CLI::App& app, const GlobalOptions& global, CommandFn* sel
 void AddPredictCommand(CLI::App& app, const GlobalOptions& global, CommandFn* selected);
 // Registers `probity demo`.
 void AddDemoCommand(CLI::App& app, const GlobalOptions& global, CommandFn* selected);
+// Registers `probity scan`.
+void AddScanCommand(CLI::App& app, const GlobalOptions& global, CommandFn* selected);
 
 // Options of commands that read one dataset file.
 struct DatasetArgs {

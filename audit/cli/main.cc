@@ -36,6 +36,7 @@ int Run(int argc, char** argv) {
       "  probity demo                                  run the demo on the embedded data\n"
       "  probity data profile german_credit.csv        profile a dataset\n"
       "  probity data schema german_credit.csv         write an editable schema\n"
+      "  probity scan model.tar.gz                     check a model for unsafe pickle code\n"
       "\n"
       "Exit codes: 0 ok, 1 check failed, 2 usage error, 3 bad input, 4 environment error,\n"
       "70 internal error. Reference: docs/cli.md");
@@ -45,6 +46,7 @@ int Run(int argc, char** argv) {
   AddModelCommands(app, global, &selected);
   AddPredictCommand(app, global, &selected);
   AddDemoCommand(app, global, &selected);
+  AddScanCommand(app, global, &selected);
   // Global options may follow any command; say so in every command's help.
   const std::string global_note =
       "\n\nGlobal options (before or after the command): --json, -q/--quiet, --threads N,\n"

@@ -258,5 +258,76 @@ TEST(CliTest, PredictRefusesWhatItCannotScore) {
   EXPECT_NE(not_a_model.err.find("not a model file Probity can read"), std::string::npos);
 }
 
+// `probity scan`: exit 0 for a benign model, 1 naming the unsafe global, 3 for an unreadable
+// path; the JSON validates against docs/formats/scan.schema.json whatever the verdict.
+std::string ScanFixture(const std::string& name) { return TestDataPath("model_security/" + name); }
+
+TEST(CliScanTest, BenignModelPasses) {
+  auto r = RunProbity({"scan", ScanFixture("model.tar.gz")});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "PASS: 2 files, 0 unsafe, 0 not allow-listed, 0 unscanned, 0 parse errors\n");
+  EXPECT_EQ(r.err, "");
+  auto help = RunProbity({"scan", "--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("Example"), std::string::npos);
+}
+
+TEST(CliScanTest, MaliciousPickleFailsNamingTheGlobal) {
+  auto r = RunProbity({"scan", ScanFixture("evil_model.tar.gz")});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(r.out,
+            ScanFixture("evil_model.tar.gz") +
+                "!/xgboost-model:2: critical unsafe-import: imports os.system (modelscan "
+                "deny-list (CRITICAL))\n"
+                "FAIL: 2 files, 1 unsafe, 0 not allow-listed, 0 unscanned, 0 parse errors\n");
+  EXPECT_EQ(r.err, "");
+}
+
+TEST(CliScanTest, StrictFailsOnImportsNotAllowListed) {
+  auto lenient = RunProbity({"scan", ScanFixture("unknown_import.pkl")});
+  EXPECT_EQ(lenient.exit_code, 0);
+  EXPECT_NE(lenient.out.find("mypackage.models.Scorer"), std::string::npos);
+  auto strict = RunProbity({"scan", ScanFixture("unknown_import.pkl"), "--strict"});
+  EXPECT_EQ(strict.exit_code, 1);
+}
+
+TEST(CliScanTest, StandardInputIsScanned) {
+  auto r = RunCommand({testing::ProbityBinary(), "scan", "-"}, "",
+                      ScanFixture("evil_compressed.joblib"));
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.out.find("-!/data:2: critical unsafe-import: imports os.system"), std::string::npos)
+      << r.out;
+}
+
+TEST(CliScanTest, UnreadablePathIsBadInput) {
+  auto r = RunProbity({"scan", "/nonexistent/model.pkl"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.err,
+            "probity: error: /nonexistent/model.pkl: cannot open file: No such file or "
+            "directory; expected a readable file\n");
+  EXPECT_EQ(r.out, "");
+}
+
+TEST(CliScanTest, JsonValidatesAgainstItsSchema) {
+  if (RunCommand({"/usr/bin/python3", "-c", "import jsonschema"}).exit_code != 0) {
+    GTEST_SKIP() << "python3-jsonschema is not installed (scripts/setup installs it)";
+  }
+  std::string schema = std::string(PROBITY_SOURCE_DIR) + "/docs/formats/scan.schema.json";
+  std::string validator = std::string(PROBITY_SOURCE_DIR) + "/tests/tools/validate_json.py";
+  for (const auto& [path, exit_code] : std::vector<std::pair<std::string, int>>{
+           {ScanFixture("model.tar.gz"), 0},
+           {ScanFixture(""), 1},  // the whole fixture directory
+           {ScanFixture("lambda.keras"), 1}}) {
+    auto r = RunProbity({"--json", "scan", path});
+    ASSERT_EQ(r.exit_code, exit_code) << path << r.err;
+    nlohmann::json j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["schema"], "probity.scan/1");
+    EXPECT_EQ(j["verdict"], exit_code == 0 ? "pass" : "fail");
+    std::string instance = TempFile("scan.json", r.out);
+    auto v = RunCommand({"/usr/bin/python3", validator, schema, instance});
+    EXPECT_EQ(v.exit_code, 0) << path << ": " << v.out << v.err;
+  }
+}
+
 }  // namespace
 }  // namespace probity
