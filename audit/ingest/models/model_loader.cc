@@ -2,24 +2,14 @@
 
 #include "audit/core/digest.h"
 #include "audit/core/status.h"
+#include "audit/ingest/archive.h"
+#include "audit/ingest/content_kind.h"
 #include "audit/ingest/models/lightgbm_model.h"
 #include "audit/ingest/models/native_model.h"
 #include "audit/ingest/models/pmml/pmml_model.h"
 #include "audit/ingest/models/xgboost_model.h"
 
 namespace probity::models {
-namespace {
-
-std::string_view SkipSpaceAndBom(std::string_view bytes) {
-  if (bytes.starts_with("\xEF\xBB\xBF")) bytes.remove_prefix(3);
-  while (!bytes.empty() && (bytes.front() == ' ' || bytes.front() == '\t' ||
-                            bytes.front() == '\r' || bytes.front() == '\n')) {
-    bytes.remove_prefix(1);
-  }
-  return bytes;
-}
-
-}  // namespace
 
 std::string_view ModelFormatName(ModelFormat format) {
   switch (format) {
@@ -34,20 +24,11 @@ std::string_view ModelFormatName(ModelFormat format) {
 }
 
 ModelFormat DetectModelFormat(std::string_view bytes) {
-  std::string_view head = SkipSpaceAndBom(bytes.substr(0, 1 << 16));
-  if (head.starts_with("<")) {
-    return head.find("<PMML") != std::string_view::npos ? ModelFormat::kPmml
-                                                        : ModelFormat::kUnknown;
-  }
-  if (head.starts_with("tree\n") || head.starts_with("tree\r\n")) return ModelFormat::kLightGBM;
-  if (head.starts_with("{")) {
-    if (head.find("\"probity_model\"") != std::string_view::npos) return ModelFormat::kNative;
-    if (head.find("\"learner\"") != std::string_view::npos) return ModelFormat::kXGBoostJson;
-    // UBJSON: '{' followed by a length-prefixed key: 'L'/'i'/'U'/'l' then the length.
-    if (head.size() > 2 &&
-        (head[1] == 'L' || head[1] == 'i' || head[1] == 'U' || head[1] == 'l' || head[1] == 'I')) {
-      if (head.find("learner") != std::string_view::npos) return ModelFormat::kXGBoostUbjson;
-    }
+  const std::string_view kind = ingest::DetectContentKind(bytes.substr(0, 1 << 16));
+  for (ModelFormat format :
+       {ModelFormat::kPmml, ModelFormat::kXGBoostJson, ModelFormat::kXGBoostUbjson,
+        ModelFormat::kLightGBM, ModelFormat::kNative}) {
+    if (kind == ModelFormatName(format)) return format;
   }
   return ModelFormat::kUnknown;
 }
@@ -68,9 +49,83 @@ Result<std::unique_ptr<Model>> LoadModelFromBytes(std::string_view bytes, const 
           "Probity native model JSON");
 }
 
+namespace {
+
+// Loads the one model file inside an archive (or options.member), read entry by entry.
+Result<std::unique_ptr<Model>> LoadModelFromArchive(FileSystem& fs, const std::string& path,
+                                                    const ModelLoadOptions& options) {
+  ingest::ArchiveLimits limits;
+  limits.max_entry_bytes = kMaxModelBytes;
+  std::vector<std::string> candidates;
+  std::vector<std::string> entries;
+  std::string chosen_path, chosen_bytes;
+  PROBITY_RETURN_IF_ERROR(ingest::ForEachArchiveEntry(
+      fs, path, limits, [&](const ingest::ArchiveEntry& entry, std::string_view bytes) {
+        if (entry.type != ingest::EntryType::kFile) return OkStatus();
+        if (entries.size() < 20) entries.push_back(entry.path);
+        const bool wanted = options.member.empty()
+                                ? DetectModelFormat(bytes) != ModelFormat::kUnknown
+                                : entry.path == options.member;
+        if (!wanted) return OkStatus();
+        candidates.push_back(entry.path);
+        if (candidates.size() == 1) {
+          if (entry.encrypted) {
+            return UnimplementedError(path + "!/" + entry.path +
+                                      ": the entry is encrypted and cannot be read");
+          }
+          chosen_path = entry.path;
+          chosen_bytes.assign(bytes);
+        }
+        return OkStatus();
+      }));
+  auto join = [](const std::vector<std::string>& names) {
+    std::string text;
+    for (const std::string& n : names) text += (text.empty() ? "" : ", ") + n;
+    return text.empty() ? std::string("none") : text;
+  };
+  if (candidates.empty()) {
+    if (!options.member.empty()) {
+      return NotFoundError(path + " has no entry \"" + options.member + "\"")
+          .Expecting("one of its entries: " + join(entries));
+    }
+    return InvalidArgumentError(path + " holds no model file Probity can read")
+        .Expecting("an archive with a PMML, XGBoost, LightGBM or Probity model (entries: " +
+                   join(entries) + ")");
+  }
+  if (candidates.size() > 1) {
+    return InvalidArgumentError(path + " holds several model files: " + join(candidates))
+        .Expecting("--member ENTRY to choose one");
+  }
+  const std::string source = path + "!/" + chosen_path;
+  PROBITY_ASSIGN_OR_RETURN(std::unique_ptr<Model> model,
+                           LoadModelFromBytes(chosen_bytes, source, options));
+  model->SetSource(Sha256Of(chosen_bytes), static_cast<int64_t>(chosen_bytes.size()));
+  return model;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Model>> LoadModel(FileSystem& fs, const std::string& path,
                                          const ModelLoadOptions& options) {
-  // Archives (options.member) are handled once the archive reader lands.
+  // Look at the head first: an archive is read entry by entry, never whole.
+  std::string head(512, '\0');
+  {
+    PROBITY_ASSIGN_OR_RETURN(std::unique_ptr<InputFile> file, fs.OpenForRead(path));
+    size_t filled = 0;
+    while (filled < head.size()) {
+      PROBITY_ASSIGN_OR_RETURN(size_t n, file->Read(std::span<char>(head).subspan(filled)));
+      if (n == 0) break;
+      filled += n;
+    }
+    head.resize(filled);
+  }
+  if (DetectModelFormat(head) == ModelFormat::kUnknown && ingest::LooksLikeArchive(head)) {
+    return LoadModelFromArchive(fs, path, options);
+  }
+  if (!options.member.empty()) {
+    return InvalidArgumentError(path + " is not an archive, so --member does not apply")
+        .Expecting("an archive (tar, tar.gz, zip…) holding the model");
+  }
   PROBITY_ASSIGN_OR_RETURN(std::string bytes, fs.ReadSmallFile(path, kMaxModelBytes));
   PROBITY_ASSIGN_OR_RETURN(std::unique_ptr<Model> model, LoadModelFromBytes(bytes, path, options));
   model->SetSource(Sha256Of(bytes), static_cast<int64_t>(bytes.size()));

@@ -22,7 +22,8 @@ namespace probity::models {
 enum class ModelFormat { kUnknown, kPmml, kXGBoostJson, kXGBoostUbjson, kLightGBM, kNative };
 std::string_view ModelFormatName(ModelFormat format);  // "pmml", "xgboost-json", …
 
-// The format the leading bytes of a file announce; kUnknown when none matches.
+// The format the leading bytes of a file announce (ingest::DetectContentKind, whose model
+// kinds are named as ModelFormatName names them); kUnknown when none matches.
 ModelFormat DetectModelFormat(std::string_view bytes);
 
 // Largest model file read into memory (models are parsed whole).
