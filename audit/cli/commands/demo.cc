@@ -12,6 +12,7 @@
 #include "audit/core/file_system.h"
 #include "audit/core/json_output.h"
 #include "audit/ingest/models/model_loader.h"
+#include "policy/scanners/model_scanner.h"
 
 namespace probity::embedded {
 std::string_view german_credit_csv();
@@ -51,6 +52,7 @@ const std::vector<DemoModel>& DemoModels() {
 
 struct ModelReport {
   std::string path;
+  policy::ScanReport scan;  // --strict verdict: Fails(true)
   std::string predictions;
   std::unique_ptr<Model> model;
   ScoreResult scored;
@@ -62,6 +64,8 @@ Result<ModelReport> AuditModel(const DemoModel& demo, const std::string& out,
   ModelReport report;
   report.path = out + "/models/" + demo.file;
   PROBITY_RETURN_IF_ERROR(fs.WriteFileAtomically(report.path, demo.bytes()));
+  // A model file is scanned before anything loads it, as an agency would a vendor's file.
+  PROBITY_ASSIGN_OR_RETURN(report.scan, policy::ScanPath(fs, report.path));
   PROBITY_ASSIGN_OR_RETURN(report.model, models::LoadModel(fs, report.path));
   report.predictions = out + "/predictions/" + demo.file.substr(0, demo.file.find('.')) + ".csv";
   ScoreRequest request;
@@ -91,6 +95,8 @@ std::string ModelsText(const std::vector<ModelReport>& reports) {
                         info.format_version, info.algorithm, ModelTaskName(info.task),
                         info.inputs.size());
     text += fmt::format("    digest      {}\n", info.digest.ToString());
+    text += fmt::format("    scan        {} (probity scan --strict: {} findings)\n",
+                        r.scan.Fails(/*strict=*/true) ? "FAIL" : "pass", r.scan.findings.size());
     text += fmt::format("    accuracy    {:.3f} on {} rows  (predictions: {})\n",
                         Accuracy(r.scored.score), r.scored.score.rows, r.predictions);
   }
@@ -152,6 +158,8 @@ Result<Verdict> RunDemo(const DemoArgs& args, const GlobalOptions& global) {
       m["format"] = info.format;
       m["digest"] = info.digest.ToString();
       m["task"] = ModelTaskName(info.task);
+      m["scan"] = {{"verdict", r.scan.Fails(/*strict=*/true) ? "fail" : "pass"},
+                   {"findings", r.scan.findings.size()}};
       m["inputs"] = info.inputs.size();
       m["predictions"] = r.predictions;
       m["scored_rows"] = r.scored.rows;
