@@ -329,5 +329,15 @@ TEST(CliScanTest, JsonValidatesAgainstItsSchema) {
   }
 }
 
+TEST(CliScanTest, TheExampleScikitLearnPickleIsAllowListed) {
+  // examples/models/german_credit_logistic.pkl: a OneHotEncoder + LogisticRegression
+  // pipeline; every global it imports (sklearn classes, numpy reconstruction and scalar
+  // types, builtins.slice) is on the allow-list, so even --strict passes.
+  auto r =
+      RunProbity({"scan", "--strict",
+                  std::string(PROBITY_SOURCE_DIR) + "/examples/models/german_credit_logistic.pkl"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+}
+
 }  // namespace
 }  // namespace probity
