@@ -205,6 +205,18 @@ Result<std::string> FileSystem::ReadSmallFile(const std::string& path, int64_t m
   return contents;
 }
 
+Result<std::string> ReadPrefix(InputFile& file, size_t max_bytes) {
+  std::string head(max_bytes, '\0');
+  size_t filled = 0;
+  while (filled < head.size()) {
+    PROBITY_ASSIGN_OR_RETURN(size_t n, file.Read(std::span<char>(head).subspan(filled)));
+    if (n == 0) break;
+    filled += n;
+  }
+  head.resize(filled);
+  return head;
+}
+
 FileSystem& LocalFileSystem() {
   static LocalFileSystemImpl fs;
   return fs;

@@ -60,6 +60,10 @@ class FileSystem {
   Result<std::string> ReadSmallFile(const std::string& path, int64_t max_bytes = 64 << 20);
 };
 
+// Reads from `file` until `max_bytes` bytes or the end: the head of a file, for detecting
+// its format by content. The file stays open for further reads.
+Result<std::string> ReadPrefix(InputFile& file, size_t max_bytes);
+
 // The operating system's file system. Thread-safe; lives for the whole program.
 FileSystem& LocalFileSystem();
 

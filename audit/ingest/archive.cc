@@ -37,14 +37,7 @@ class ArchiveReader {
   Status Open() {
     PROBITY_ASSIGN_OR_RETURN(input_, fs_.OpenForRead(path_));
     size_ = input_->size();
-    head_.resize(kHeadBytes);
-    size_t filled = 0;
-    while (filled < head_.size()) {
-      PROBITY_ASSIGN_OR_RETURN(size_t n, input_->Read(std::span<char>(head_).subspan(filled)));
-      if (n == 0) break;
-      filled += n;
-    }
-    head_.resize(filled);
+    PROBITY_ASSIGN_OR_RETURN(head_, ReadPrefix(*input_, kHeadBytes));
     std::string_view kind = DetectContentKind(head_);
     if (!IsArchiveKind(kind)) {
       return InvalidArgumentError(path_ + ": not an archive (content: " + std::string(kind) + ")")

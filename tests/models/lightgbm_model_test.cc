@@ -7,6 +7,7 @@
 
 #include "audit/core/file_system.h"
 #include "audit/ingest/models/model_loader.h"
+#include "tests/testing/model_cases.h"
 #include "tests/testing/test_data.h"
 
 namespace probity::models {
@@ -19,52 +20,14 @@ std::string Fixture(const std::string& name) {
 }
 
 std::unique_ptr<Model> Load(const std::string& name, int iteration_limit = 0) {
-  ModelLoadOptions options;
-  options.iteration_limit = iteration_limit;
-  auto model = LoadModel(LocalFileSystem(), Fixture(name), options);
-  EXPECT_TRUE(model.has_value()) << model.error().ToString();
-  return model.has_value() ? std::move(model).value() : nullptr;
+  return testing::LoadModelOrFail(Fixture(name), iteration_limit);
 }
 
-Status LoadError(const std::string& name) {
-  auto model = LoadModel(LocalFileSystem(), Fixture(name));
-  EXPECT_FALSE(model.has_value());
-  return model.has_value() ? OkStatus() : model.error();
-}
+Status LoadError(const std::string& name) { return testing::LoadModelError(Fixture(name)); }
 
-Column Numbers(std::vector<double> values) {
-  Column c(DataType::kFloat64);
-  for (double v : values) {
-    if (std::isnan(v)) {
-      c.AppendNull();
-    } else {
-      c.AppendFloat64(v);
-    }
-  }
-  return c;
-}
-
-Column Strings(std::vector<std::string> values) {
-  Column c(DataType::kString);
-  for (const std::string& v : values) {
-    if (v.empty()) {
-      c.AppendNull();
-    } else {
-      c.AppendString(v);
-    }
-  }
-  return c;
-}
-
-Table MakeTable(std::vector<std::pair<std::string, Column>> columns) {
-  std::vector<Field> fields;
-  std::vector<Column> data;
-  for (auto& [name, column] : columns) {
-    fields.push_back(Field{.name = name, .type = column.type()});
-    data.push_back(std::move(column));
-  }
-  return Table(Schema(std::move(fields)), std::move(data));
-}
+using testing::MakeTable;
+Column Numbers(const std::vector<double>& values) { return testing::NumberColumn(values); }
+Column Strings(const std::vector<std::string>& values) { return testing::StringColumn(values); }
 
 double Sigmoid(double m, double scale) { return 1 / (1 + std::exp(-scale * m)); }
 

@@ -8,6 +8,7 @@
 
 #include "audit/core/file_system.h"
 #include "audit/ingest/models/model_loader.h"
+#include "tests/testing/model_cases.h"
 #include "tests/testing/test_data.h"
 
 namespace probity::models {
@@ -20,42 +21,17 @@ std::string Fixture(const std::string& name) {
 }
 
 std::unique_ptr<Model> Load(const std::string& name, int iteration_limit = 0) {
-  ModelLoadOptions options;
-  options.iteration_limit = iteration_limit;
-  auto model = LoadModel(LocalFileSystem(), Fixture(name), options);
-  EXPECT_TRUE(model.has_value()) << model.error().ToString();
-  return model.has_value() ? std::move(model).value() : nullptr;
+  return testing::LoadModelOrFail(Fixture(name), iteration_limit);
 }
 
-Status LoadError(const std::string& name) {
-  auto model = LoadModel(LocalFileSystem(), Fixture(name));
-  EXPECT_FALSE(model.has_value());
-  return model.has_value() ? OkStatus() : model.error();
-}
+Status LoadError(const std::string& name) { return testing::LoadModelError(Fixture(name)); }
 
 // x (float64, NaN = missing) and color (string, "" = missing).
-Table Data(std::vector<double> x, std::vector<std::string> color = {}) {
-  std::vector<Field> fields = {Field{.name = "x", .type = DataType::kFloat64}};
-  std::vector<Column> columns(1, Column(DataType::kFloat64));
-  for (double v : x) {
-    if (std::isnan(v)) {
-      columns[0].AppendNull();
-    } else {
-      columns[0].AppendFloat64(v);
-    }
-  }
-  if (!color.empty()) {
-    fields.push_back(Field{.name = "color", .type = DataType::kString});
-    columns.emplace_back(DataType::kString);
-    for (const std::string& c : color) {
-      if (c.empty()) {
-        columns[1].AppendNull();
-      } else {
-        columns[1].AppendString(c);
-      }
-    }
-  }
-  return Table(Schema(std::move(fields)), std::move(columns));
+Table Data(const std::vector<double>& x, const std::vector<std::string>& color = {}) {
+  std::vector<std::pair<std::string, Column>> columns;
+  columns.emplace_back("x", testing::NumberColumn(x));
+  if (!color.empty()) columns.emplace_back("color", testing::StringColumn(color));
+  return testing::MakeTable(std::move(columns));
 }
 
 // Exit status of a shell command (output discarded).

@@ -108,16 +108,10 @@ Result<std::unique_ptr<Model>> LoadModelFromArchive(FileSystem& fs, const std::s
 Result<std::unique_ptr<Model>> LoadModel(FileSystem& fs, const std::string& path,
                                          const ModelLoadOptions& options) {
   // Look at the head first: an archive is read entry by entry, never whole.
-  std::string head(512, '\0');
+  std::string head;
   {
     PROBITY_ASSIGN_OR_RETURN(std::unique_ptr<InputFile> file, fs.OpenForRead(path));
-    size_t filled = 0;
-    while (filled < head.size()) {
-      PROBITY_ASSIGN_OR_RETURN(size_t n, file->Read(std::span<char>(head).subspan(filled)));
-      if (n == 0) break;
-      filled += n;
-    }
-    head.resize(filled);
+    PROBITY_ASSIGN_OR_RETURN(head, ReadPrefix(*file, 512));
   }
   if (DetectModelFormat(head) == ModelFormat::kUnknown && ingest::LooksLikeArchive(head)) {
     return LoadModelFromArchive(fs, path, options);
