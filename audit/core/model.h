@@ -134,6 +134,11 @@ struct LinearView {
   std::string link;                               // "identity", "logit", "softmax"…
 };
 
+// Model::Predict parallelizes over rows (OpenMP) only for batches of at least this many
+// rows; smaller batches run on the calling thread, so callers that already score batches
+// in parallel (the dataset pipeline behind `probity predict`) do not oversubscribe cores.
+inline constexpr int64_t kParallelPredictRows = 1 << 15;
+
 class Model {
  public:
   virtual ~Model() = default;

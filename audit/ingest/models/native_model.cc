@@ -135,7 +135,7 @@ class NativeLinearModel final : public Model {
     const int64_t rows = batch.num_rows();
     const size_t width = view_.intercepts.size();
     Buffer<double> margins(static_cast<size_t>(rows) * width);
-#pragma omp parallel for schedule(static) if (rows > 4096)
+#pragma omp parallel for schedule(static) if (rows >= kParallelPredictRows)
     for (int64_t r = 0; r < rows; ++r) {
       const auto row = static_cast<size_t>(r);
       for (size_t k = 0; k < width; ++k) {

@@ -239,7 +239,7 @@ void FlatForest::PredictMargins(std::span<const double* const> columns, int64_t 
                                 double* margins, size_t tree_count) const {
   tree_count = std::min(tree_count, trees_.size());
   const int64_t blocks = (rows + kBlockRows - 1) / kBlockRows;
-#pragma omp parallel for schedule(dynamic, 4) if (blocks > 1)
+#pragma omp parallel for schedule(dynamic, 4) if (rows >= kParallelPredictRows)
   for (int64_t b = 0; b < blocks; ++b) {
     const int64_t begin = b * kBlockRows;
     const int64_t end = std::min(rows, begin + kBlockRows);

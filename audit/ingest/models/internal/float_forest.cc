@@ -199,7 +199,7 @@ void FloatForest::PredictMargins(std::span<const float> features, int64_t rows,
     PredictBlock(features.data() + static_cast<size_t>(begin) * width, n,
                  margins.data() + static_cast<size_t>(begin) * outputs);
   };
-  if (rows >= kParallelRows) {
+  if (rows >= kParallelPredictRows) {
 #pragma omp parallel for schedule(dynamic, 4)
     for (int64_t b = 0; b < blocks; ++b) run(b);
   } else {

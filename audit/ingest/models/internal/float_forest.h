@@ -29,11 +29,9 @@ class FloatForest {
 
   // features: rows × num_features() floats, row-major, NaN = missing. margins (out):
   // rows × num_outputs() floats. Runs on the calling thread, except that batches of at
-  // least kParallelRows rows are split over OpenMP threads.
+  // least kParallelPredictRows rows are split over OpenMP threads.
   void PredictMargins(std::span<const float> features, int64_t rows,
                       std::span<float> margins) const;
-
-  static constexpr int64_t kParallelRows = 1 << 15;
 
  private:
   // 12 bytes; the right child is always left + 1 (nodes are renumbered breadth-first),

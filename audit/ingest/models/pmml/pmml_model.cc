@@ -181,7 +181,7 @@ class PmmlModel final : public Model {
     std::vector<Value> extra(n * num_outputs);
     std::atomic<int64_t> bad_row{std::numeric_limits<int64_t>::max()};
 
-#pragma omp parallel if (rows > 512)
+#pragma omp parallel if (rows >= kParallelPredictRows)
     {
       pmml_internal::RowContext row(*program_);
       pmml_internal::Score score;
