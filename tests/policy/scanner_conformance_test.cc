@@ -31,6 +31,9 @@ struct Sample {
   bool parse_error = false;
 };
 
+// gtest prints the parameter in messages and in `ctest -N`: show the file, not its bytes.
+void PrintTo(const Sample& sample, std::ostream* os) { *os << sample.file; }
+
 const std::vector<Sample>& Samples() {
   static const std::vector<Sample> samples = {
       {"picklescan/benign0_v0.pkl", Expect::kBenign, {}},
