@@ -20,7 +20,7 @@ namespace {
 constexpr size_t kBlockBytes = size_t{1} << 16;
 constexpr size_t kHeadBytes = 4096;
 
-std::string Quoted(std::string_view text) { return "\"" + std::string(text) + "\""; }
+std::string Quoted(std::string_view text) { return std::string("\"").append(text).append("\""); }
 
 // One pass over an archive. libarchive pulls bytes through ReadCallback; when the file can
 // be re-opened (its size is known) SeekCallback lets the zip reader use the central

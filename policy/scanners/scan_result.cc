@@ -113,7 +113,7 @@ std::string ScanReportText(const ScanReport& report, bool strict) {
   std::string out;
   for (const Finding& f : report.findings) {
     out += f.file;
-    if (f.offset >= 0) out += ":" + std::to_string(f.offset);
+    if (f.offset >= 0) out.append(":").append(std::to_string(f.offset));
     out += ": " + std::string(SeverityName(f.severity)) + " " +
            std::string(FindingKindName(f.kind)) + ": " + f.message;
     if (!f.Fails(strict)) out += " (passes without --strict)";

@@ -43,7 +43,7 @@ class ExternalModel : public Model {
     layout_ = std::move(handshake).Finish();
 
     info_.format = "external";
-    info_.format_version = "1";
+    info_.format_version = std::string("1");  // (a literal trips GCC 12 -Wrestrict at -O3)
     info_.algorithm = options_.command;
     info_.task = layout_.task();
     info_.classes = layout_.classes;

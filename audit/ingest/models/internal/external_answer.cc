@@ -22,7 +22,7 @@ constexpr std::string_view kProbabilityPrefix = "probability(";
 std::string Quoted(std::string_view text) {
   constexpr size_t kShown = 200;
   if (text.size() > kShown) return "\"" + std::string(text.substr(0, kShown)) + "…\"";
-  return "\"" + std::string(text) + "\"";
+  return std::string("\"").append(text).append("\"");
 }
 
 std::string JoinFields(const std::vector<std::string>& fields) {

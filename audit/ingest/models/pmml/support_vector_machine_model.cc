@@ -163,7 +163,7 @@ Result<std::unique_ptr<Evaluator>> CompileSupportVectorMachineModel(Compiler& c,
   pugi::xml_node vector_fields = Child(dictionary, "VectorFields");
   for (const pugi::xml_node& f : Elements(vector_fields)) {
     if (LocalName(f) != "FieldRef")
-      return src.Unsupported(f, "<" + std::string(LocalName(f)) + "> in <VectorFields>");
+      return src.Unsupported(f, std::string("<").append(LocalName(f)) + "> in <VectorFields>");
     PROBITY_ASSIGN_OR_RETURN(int32_t slot, c.ResolveAttribute(f, "field"));
     svm->fields.push_back(slot);
   }

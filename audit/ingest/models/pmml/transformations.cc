@@ -594,7 +594,7 @@ Result<const Expr*> Compiler::CompileExpr(const pugi::xml_node& node) {
     return program_.Own(std::make_unique<ApplyExpr>(function, f, std::move(args),
                                                     ReadMissingMap(node), std::move(fallback)));
   }
-  return src_.Unsupported(node, "<" + std::string(name) + "> as an expression");
+  return src_.Unsupported(node, std::string("<").append(name) + "> as an expression");
 }
 
 }  // namespace probity::models::pmml_internal

@@ -146,7 +146,7 @@ Status Compiler::ReadDataDictionary(const pugi::xml_node& dictionary) {
 Status Compiler::RegisterDerivedFields(const pugi::xml_node& container) {
   for (const pugi::xml_node& node : Elements(container)) {
     if (LocalName(node) != "DerivedField") {
-      return src_.Unsupported(node, "<" + std::string(LocalName(node)) + "> in <" +
+      return src_.Unsupported(node, std::string("<").append(LocalName(node)) + "> in <" +
                                         std::string(LocalName(container)) + ">");
     }
     PROBITY_ASSIGN_OR_RETURN(std::string name, src_.RequiredText(node, "name"));
@@ -189,8 +189,8 @@ Result<int32_t> Compiler::Resolve(const pugi::xml_node& where, const std::string
     if (scopes_[i].pending.count(name)) return CompileDerived(i, name);
   }
   if (const DataFieldDef* field = FindDataField(name)) return BindInput(*field, {});
-  return src_.Invalid(where, "<" + std::string(LocalName(where)) + "> refers to the field \"" +
-                                 name + "\", which is not defined");
+  return src_.Invalid(where, std::string("<").append(LocalName(where)) +
+                                 "> refers to the field \"" + name + "\", which is not defined");
 }
 
 Result<int32_t> Compiler::ResolveAttribute(const pugi::xml_node& node, const char* attribute) {
@@ -464,14 +464,14 @@ Result<const Expr*> Compiler::CompileExprChild(const pugi::xml_node& parent) {
   for (const pugi::xml_node& node : Elements(parent)) {
     if (!IsPredicate(LocalName(node))) return CompileExpr(node);
   }
-  return src_.Invalid(parent, "<" + std::string(LocalName(parent)) + "> has no expression");
+  return src_.Invalid(parent, std::string("<").append(LocalName(parent)) + "> has no expression");
 }
 
 Result<std::unique_ptr<Predicate>> Compiler::CompilePredicateChild(const pugi::xml_node& parent) {
   for (const pugi::xml_node& node : Elements(parent)) {
     if (IsPredicate(LocalName(node))) return CompilePredicate(node);
   }
-  return src_.Invalid(parent, "<" + std::string(LocalName(parent)) + "> has no predicate");
+  return src_.Invalid(parent, std::string("<").append(LocalName(parent)) + "> has no predicate");
 }
 
 bool Compiler::IsPredicate(std::string_view name) {

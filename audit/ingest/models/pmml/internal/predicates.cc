@@ -174,7 +174,7 @@ Result<std::unique_ptr<Predicate>> Compiler::CompilePredicate(const pugi::xml_no
     }
     return std::unique_ptr<Predicate>(new CompoundPredicate(op->second, std::move(parts)));
   }
-  return src_.Unsupported(node, "<" + std::string(name) + "> as a predicate");
+  return src_.Unsupported(node, std::string("<").append(name) + "> as a predicate");
 }
 
 }  // namespace probity::models::pmml_internal
