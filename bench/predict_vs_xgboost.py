@@ -72,6 +72,8 @@ def main():
     probity_s, xgb_s = [], []
     reference = None
     for _ in range(args.repeats):
+        if os.path.exists(out_path):
+            os.remove(out_path)  # the comparison must read this run's output
         t = time.perf_counter()
         subprocess.run([args.probity, "--quiet", "--threads", str(args.threads), "predict",
                         "--model", model_path, "--data", data_path, "--out", out_path],
@@ -85,6 +87,9 @@ def main():
         xgb_s.append(time.perf_counter() - t)
 
     ours = pd.read_csv(out_path)["probability(1)"].to_numpy()
+    if len(ours) != args.rows:
+        print("probity wrote %d rows, expected %d" % (len(ours), args.rows))
+        return 1
     diff = float(np.max(np.abs(ours - reference.astype(np.float64))))
     p, x = min(probity_s), min(xgb_s)
     print("xgboost %s, %d threads, %d repeats (best of)" % (xgb.__version__, args.threads,

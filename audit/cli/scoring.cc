@@ -221,6 +221,11 @@ Result<ScoreResult> ScoreDataset(const Model& model, const ScoreRequest& args,
     header = writer.Header(none);
     PROBITY_RETURN_IF_ERROR(emit(HeaderLine(header)));
   }
+  if (file) {
+    PROBITY_RETURN_IF_ERROR(file->Commit());
+  } else {
+    std::cout << std::flush;
+  }
   ScoreResult result;
   result.rows = rows;
   result.data_digest = reader->summary().digest;

@@ -209,6 +209,7 @@ TEST(CliTest, OutputsValidateAgainstTheirJsonSchemas) {
 
 TEST(CliTest, PredictWritesOneRowPerInputRowInOrder) {
   const std::string out = ::testing::TempDir() + "/cli_predictions.csv";
+  std::filesystem::remove(out);  // the file must be this run's
   auto r = RunProbity({"predict", "--model", TestDataPath("models/xgboost/multiclass.json"),
                        "--data", TestDataPath("models/xgboost/input.csv"), "--out", out, "--keep",
                        "x3", "--with-margin"});
@@ -235,6 +236,23 @@ TEST(CliTest, PredictWritesOneRowPerInputRowInOrder) {
   int rows = 1;
   for (std::string l; std::getline(in, l);) ++rows;
   EXPECT_EQ(rows, 300);
+}
+
+TEST(CliTest, DemoWritesTheModelsAndTheirPredictions) {
+  const std::string out = ::testing::TempDir() + "/cli_demo";
+  std::filesystem::remove_all(out);
+  auto r = RunProbity({"--quiet", "demo", "--out", out});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("accuracy    0.844 on 1000 rows"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("accuracy    0.779 on 1000 rows"), std::string::npos) << r.out;
+  for (const char* name : {"german_credit_xgboost", "german_credit_logistic"}) {
+    std::ifstream in(out + "/predictions/" + name + ".csv");
+    ASSERT_TRUE(in.good()) << name;
+    int lines = 0;
+    for (std::string line; std::getline(in, line);) ++lines;
+    EXPECT_EQ(lines, 1001) << name;  // header + one row per input row
+  }
+  EXPECT_TRUE(std::filesystem::exists(out + "/models/german_credit_logistic.pmml"));
 }
 
 TEST(CliTest, PredictRefusesWhatItCannotScore) {
