@@ -27,6 +27,17 @@ struct ScoredBatch {
   std::vector<std::string> extra_names;
 };
 
+// Counts a label value that names no class; only the first few distinct values are kept
+// (they go into one warning).
+void CountUnmatched(LabelScore& score, const std::string& value, int64_t n) {
+  constexpr size_t kMaxUnmatched = 8;
+  if (auto it = score.unmatched.find(value); it != score.unmatched.end()) {
+    it->second += n;
+  } else if (score.unmatched.size() < kMaxUnmatched) {
+    score.unmatched.emplace(value, n);
+  }
+}
+
 std::string HeaderLine(const std::vector<std::string>& names) {
   std::string line;
   ingest::AppendCsvHeader(names, &line);
@@ -137,7 +148,7 @@ class PredictionWriter {
     bool known = false;
     for (const std::string& c : info_.classes) known = known || c == truth;
     if (!known) {
-      if (score.unmatched.size() < 8) ++score.unmatched[truth];
+      CountUnmatched(score, truth, 1);
       return;
     }
     ++score.rows;
@@ -210,7 +221,7 @@ Result<ScoreResult> ScoreDataset(const Model& model, const ScoreRequest& args,
         total.correct += scored.score.correct;
         total.abs_error += scored.score.abs_error;
         total.squared_error += scored.score.squared_error;
-        for (const auto& [value, n] : scored.score.unmatched) total.unmatched[value] += n;
+        for (const auto& [value, n] : scored.score.unmatched) CountUnmatched(total, value, n);
         return emit(scored.csv);
       });
   bar.Finish();
