@@ -136,13 +136,14 @@ class PredictionWriter {
       const double predicted = p.Value(r);
       if (std::isnan(predicted)) return;
       const double truth = label_column.NumberAt(r);
+      if (std::isnan(truth)) return;  // a label that is not a number is not scored
       ++score.rows;
       score.abs_error += std::fabs(predicted - truth);
       score.squared_error += (predicted - truth) * (predicted - truth);
       return;
     }
     const int32_t label = p.labels[static_cast<size_t>(r)];
-    if (label < 0) return;
+    if (label < 0 || static_cast<size_t>(label) >= info_.classes.size()) return;
     std::string truth = models::CellText(label_column, r);
     if (auto it = label_map_.find(truth); it != label_map_.end()) truth = it->second;
     bool known = false;
@@ -199,7 +200,7 @@ Result<ScoreResult> ScoreDataset(const Model& model, const ScoreRequest& args,
   }
   auto emit = [&](std::string_view text) -> Status {
     if (file) return file->Append(text);
-    std::cout << text;
+    if (!(std::cout << text)) return IoError("could not write the predictions to stdout");
     return OkStatus();
   };
   PredictionWriter writer(model, args, reader->schema());
@@ -234,8 +235,8 @@ Result<ScoreResult> ScoreDataset(const Model& model, const ScoreRequest& args,
   }
   if (file) {
     PROBITY_RETURN_IF_ERROR(file->Commit());
-  } else {
-    std::cout << std::flush;
+  } else if (!(std::cout << std::flush)) {
+    return IoError("could not write the predictions to stdout");
   }
   ScoreResult result;
   result.rows = rows;

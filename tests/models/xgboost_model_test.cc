@@ -130,6 +130,29 @@ TEST(XGBoostModelTest, MalformedModelsAreLocatedErrors) {
               "bad.ubj: not valid UBJSON");
 }
 
+TEST(XGBoostModelTest, CategorySegmentsMustFollowEachOther) {
+  // Segments that overlap or skip would let a small file make every categorical node copy
+  // the same long category list; XGBoost writes them back to back.
+  Result<std::string> text = LocalFileSystem().ReadSmallFile(Fixture("binary_categorical.json"));
+  ASSERT_TRUE(text.has_value());
+  std::string cleaned = *text;  // XGBoost 1.7 writes bare NaN, which nlohmann rejects
+  for (size_t at = cleaned.find("NaN"); at != std::string::npos; at = cleaned.find("NaN", at)) {
+    cleaned.replace(at, 3, "null");
+  }
+  nlohmann::json json = nlohmann::json::parse(cleaned);
+  bool edited = false;
+  for (auto& tree : json["learner"]["gradient_booster"]["model"]["trees"]) {
+    if (tree["categories_nodes"].empty()) continue;
+    tree["categories"].insert(tree["categories"].begin(), 0);  // still in range, but a gap
+    tree["categories_segments"][0] = 1;
+    edited = true;
+    break;
+  }
+  ASSERT_TRUE(edited) << "the fixture needs a tree with a categorical split";
+  ExpectError(LoadXGBoostJsonModel(json.dump(), "gap.json", {}), StatusCode::kInvalidArgument,
+              "the next segment of \"categories\"");
+}
+
 // Found by tests/fuzz/xgboost_loader_fuzzer (corpus: regression-number-overflow.json).
 TEST(XGBoostModelTest, NumberTooLargeForADoubleIsAnError) {
   ExpectError(LoadXGBoostJsonModel("{\"learner\": -0.09455E0855}", "big.json", {}),

@@ -32,7 +32,6 @@ Result<Verdict> RunPredict(const PredictArgs& args, const GlobalOptions& global)
   PROBITY_ASSIGN_OR_RETURN(ScoreResult result, ScoreDataset(*model, request, global));
   const LabelScore& total = result.score;
   const int64_t rows = result.rows;
-  std::cout << std::flush;
 
   const ModelInfo& info = model->info();
   const bool classifier = info.task != ModelTask::kRegression;

@@ -132,8 +132,9 @@ class JsonReader {
       } else if (e.is_number()) {
         const double d = e.get<double>();
         if constexpr (std::is_integral_v<T>) {
+          // A strict upper bound: (double)INT64_MAX rounds up to 2^63, which does not fit.
           if (!(d >= static_cast<double>(std::numeric_limits<T>::min()) &&
-                d <= static_cast<double>(std::numeric_limits<T>::max()))) {
+                d < -2.0 * static_cast<double>(std::numeric_limits<T>::min()))) {
             return ModelError(source_, path + "[" + std::to_string(i) + "]", "holds " + e.dump(),
                               "an integer in range");
           }
@@ -278,14 +279,20 @@ class XGBoostModel final : public Model {
         const float* m = margins.data() + r * outputs;
         // common::Softmax: subtract the maximum, exponentiate, normalise, all in float.
         const float max = *std::max_element(m, m + outputs);
+        double* prob = p.probabilities.data() + r * outputs;
         float sum = 0;
-        for (size_t k = 0; k < outputs; ++k) sum += std::exp(m[k] - max);
+        for (size_t k = 0; k < outputs; ++k) {
+          const float e = std::exp(m[k] - max);
+          prob[k] = e;
+          sum += e;
+        }
         size_t best = 0;
         for (size_t k = 0; k < outputs; ++k) {
-          p.probabilities[r * outputs + k] = std::exp(m[k] - max) / sum;
+          prob[k] = static_cast<float>(prob[k]) / sum;
           if (m[k] > m[best]) best = k;
         }
-        p.labels[r] = static_cast<int32_t>(best);
+        // A NaN margin (a null leaf value) is no prediction, not class 0.
+        p.labels[r] = std::isnan(sum) ? -1 : static_cast<int32_t>(best);
       }
       return p;
     }
@@ -295,7 +302,7 @@ class XGBoostModel final : public Model {
       const float p1 = Sigmoid(margins[r]);
       p.probabilities[2 * r] = 1.0F - p1;
       p.probabilities[2 * r + 1] = p1;
-      p.labels[r] = p1 > 0.5F ? 1 : 0;
+      p.labels[r] = std::isnan(p1) ? -1 : p1 > 0.5F ? 1 : 0;
     }
     return p;
   }
@@ -437,15 +444,19 @@ Result<TreeView> ReadTree(const JsonReader& json, const Json& tree, const std::s
     node.kind = split_type[i] == 1 ? SplitKind::kCategorical : SplitKind::kLess;
     node.categories_go_left = false;
   }
+  // XGBoost writes the segments back to back; requiring that bounds the copies below by
+  // the file's own size (overlapping segments could multiply it).
+  size_t next_segment = 0;
   for (size_t k = 0; k < cat_nodes.size(); ++k) {
     const int32_t n = cat_nodes[k];
-    if (n < 0 || n >= num_nodes || cat_segments[k] < 0 || cat_sizes[k] < 0 ||
-        static_cast<size_t>(cat_segments[k]) + static_cast<size_t>(cat_sizes[k]) >
-            categories.size()) {
+    if (n < 0 || n >= num_nodes || cat_sizes[k] < 0 ||
+        static_cast<size_t>(cat_segments[k]) != next_segment ||
+        next_segment + static_cast<size_t>(cat_sizes[k]) > categories.size()) {
       return ModelError(source, path + ".categories_nodes[" + std::to_string(k) + "]",
                         "refers outside the tree or the category list",
-                        "a categorical node and a segment of \"categories\"");
+                        "a categorical node and the next segment of \"categories\"");
     }
+    next_segment += static_cast<size_t>(cat_sizes[k]);
     TreeNode& node = view.nodes[static_cast<size_t>(n)];
     node.categories.assign(categories.begin() + cat_segments[k],
                            categories.begin() + cat_segments[k] + cat_sizes[k]);
@@ -459,7 +470,6 @@ Result<TreeView> ReadTree(const JsonReader& json, const Json& tree, const std::s
   // Every node reachable exactly once from the root.
   std::vector<uint8_t> seen(view.nodes.size(), 0);
   std::vector<int32_t> stack{0};
-  size_t depth_guard = 0;
   while (!stack.empty()) {
     const int32_t n = stack.back();
     stack.pop_back();
@@ -468,7 +478,6 @@ Result<TreeView> ReadTree(const JsonReader& json, const Json& tree, const std::s
                         "is reached twice from the root (a cycle or a shared child)",
                         "a tree: each node the child of exactly one parent");
     }
-    if (++depth_guard > view.nodes.size()) break;
     const TreeNode& node = view.nodes[static_cast<size_t>(n)];
     if (node.kind != SplitKind::kLeaf) {
       stack.push_back(node.left);

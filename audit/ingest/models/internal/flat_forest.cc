@@ -243,11 +243,7 @@ void FlatForest::PredictMargins(std::span<const double* const> columns, int64_t 
   for (int64_t b = 0; b < blocks; ++b) {
     const int64_t begin = b * kBlockRows;
     const int64_t end = std::min(rows, begin + kBlockRows);
-    if (float32_sums_) {
-      PredictBlock<float>(columns, begin, end, margins, tree_count);
-    } else {
-      PredictBlock<double>(columns, begin, end, margins, tree_count);
-    }
+    PredictBlock<double>(columns, begin, end, margins, tree_count);
   }
 }
 

@@ -1,5 +1,6 @@
-// FlatForest is the fast scoring form of a tree ensemble, shared by the tree loaders
-// (LightGBM, Probity native trees, XGBoost): every tree's nodes in one flat array of small
+// FlatForest is the fast scoring form of a tree ensemble in double precision, shared by the
+// LightGBM and Probity native tree loaders (XGBoost, whose float32 rules differ, has its own
+// internal/float_forest.h): every tree's nodes in one flat array of small
 // structs, categorical splits as bitsets, scored row by row with no allocation per node and
 // OpenMP across row blocks. A loader describes each tree as a TreeView (the same read-only
 // structure explainers get), adds it, and then only calls PredictMargins; the link
@@ -11,13 +12,6 @@
 //   forest.SetAverage(view.average);
 //   Buffer<double> margins(rows * num_outputs);
 //   forest.PredictMargins(columns, rows, margins.data());
-//
-// For XGBoost: use SplitKind::kLess; pass inputs already rounded to float
-// (double(float(x))) and thresholds as the file's float32 values, so the double comparison
-// equals XGBoost's float one; SetFloat32Sums(true) sums leaves in float32 from the base
-// margin; categorical splits with categories_go_left = false (XGBoost sends the listed
-// categories right, and unlisted or negative codes left). A value in (-1, 0) truncates to
-// code 0 here (LightGBM's rule), where XGBoost calls it invalid.
 #pragma once
 
 #include <cstdint>
@@ -79,8 +73,6 @@ class FlatForest {
   void SetBaseMargin(std::span<const double> base);
   // Random forests: margin[k] = base[k] + (Σ trees of output k) / (number of such trees).
   void SetAverage(bool average) { average_ = average; }
-  // XGBoost: sum leaves in float32, in tree order, starting from the base margin.
-  void SetFloat32Sums(bool float32_sums) { float32_sums_ = float32_sums; }
 
   // Scores rows [0, rows): columns[j][r] is input j of row r (NaN = missing); writes
   // rows × num_outputs margins, row-major. Multithreaded with OpenMP over blocks of rows;
@@ -117,7 +109,6 @@ class FlatForest {
   std::vector<double> leaf_vectors_;
   std::vector<double> base_;
   bool average_ = false;
-  bool float32_sums_ = false;
   int max_depth_ = 0;
   int64_t num_leaves_ = 0;
 };

@@ -13,6 +13,9 @@ namespace {
 
 constexpr int kLanes = 8;       // rows walked through a tree together (memory parallelism)
 constexpr int64_t kBlock = 64;  // rows per block: their features stay in L1 across trees
+// Bound on all categorical bitsets together (a category code can be up to 2^24, so one
+// small node could otherwise ask for 2 MiB).
+constexpr size_t kMaxCategoryWords = size_t{1} << 24;
 
 }  // namespace
 
@@ -89,6 +92,11 @@ Result<FloatForest> FloatForest::Compile(const TreeEnsembleView& view, size_t nu
         for (int32_t c : node.categories) max_category = std::max(max_category, c);
         if (max_category >= 0) {
           const auto words = static_cast<uint32_t>(max_category / 32 + 1);
+          if (forest.category_words_.size() + words > kMaxCategoryWords) {
+            return InvalidArgumentError(
+                "tree " + std::to_string(t) +
+                ": the categorical splits' category sets exceed 64 MiB of bitsets");
+          }
           forest.category_begin_.back() = static_cast<uint32_t>(forest.category_words_.size());
           forest.category_size_.back() = words;
           forest.category_words_.resize(forest.category_words_.size() + words, 0);
@@ -199,12 +207,8 @@ void FloatForest::PredictMargins(std::span<const float> features, int64_t rows,
     PredictBlock(features.data() + static_cast<size_t>(begin) * width, n,
                  margins.data() + static_cast<size_t>(begin) * outputs);
   };
-  if (rows >= kParallelPredictRows) {
-#pragma omp parallel for schedule(dynamic, 4)
-    for (int64_t b = 0; b < blocks; ++b) run(b);
-  } else {
-    for (int64_t b = 0; b < blocks; ++b) run(b);
-  }
+#pragma omp parallel for schedule(dynamic, 4) if (rows >= kParallelPredictRows)
+  for (int64_t b = 0; b < blocks; ++b) run(b);
 }
 
 }  // namespace probity::models::internal
