@@ -28,6 +28,7 @@ find_package(yaml-cpp REQUIRED)
 find_package(fmt REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(pugixml REQUIRED)
+find_package(SQLite3 REQUIRED)
 # Data-parallel kernels (model scoring). GCC uses libgomp, clang-14 Debian's libomp-14-dev.
 find_package(OpenMP REQUIRED COMPONENTS CXX)
 if(PROBITY_BUILD_TESTS)

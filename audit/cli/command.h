@@ -37,6 +37,12 @@ void AddPredictCommand(CLI::App& app, const GlobalOptions& global, CommandFn* se
 void AddDemoCommand(CLI::App& app, const GlobalOptions& global, CommandFn* selected);
 // Registers `probity scan`.
 void AddScanCommand(CLI::App& app, const GlobalOptions& global, CommandFn* selected);
+// Registers `probity init` and `probity key …`.
+void AddWorkspaceCommands(CLI::App& app, const GlobalOptions& global, CommandFn* selected);
+// Registers `probity lineage …` and `probity log …`.
+void AddLineageCommands(CLI::App& app, const GlobalOptions& global, CommandFn* selected);
+// Registers `probity verify`.
+void AddVerifyCommand(CLI::App& app, const GlobalOptions& global, CommandFn* selected);
 
 // Options of commands that read one dataset file.
 struct DatasetArgs {

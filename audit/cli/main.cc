@@ -47,6 +47,9 @@ int Run(int argc, char** argv) {
   AddPredictCommand(app, global, &selected);
   AddDemoCommand(app, global, &selected);
   AddScanCommand(app, global, &selected);
+  AddWorkspaceCommands(app, global, &selected);
+  AddLineageCommands(app, global, &selected);
+  AddVerifyCommand(app, global, &selected);
   // Global options may follow any command; say so in every command's help.
   const std::string global_note =
       "\n\nGlobal options (before or after the command): --json, -q/--quiet, --threads N,\n"

@@ -1,0 +1,488 @@
+#include "lineage/verify.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "audit/core/base64.h"
+#include "lineage/canonical_json.h"
+#include "lineage/checkpoint.h"
+#include "lineage/content.h"
+#include "lineage/internal/sqlite.h"
+#include "lineage/internal/tables.h"
+#include "lineage/merkle.h"
+#include "lineage/store.h"
+
+namespace probity::lineage {
+
+using internal::Database;
+using internal::Statement;
+using internal::TableSpec;
+
+namespace {
+
+std::string HexOf(std::string_view bytes) { return HexEncode(bytes); }
+std::string HexOf(const Digest& d) { return d.Hex(); }
+std::string_view BytesOf(const Digest& d) {
+  return {reinterpret_cast<const char*>(d.bytes.data()), d.bytes.size()};
+}
+
+// A value for a finding: JSON text, shortened so one field cannot flood the report.
+std::string Shown(const nlohmann::json& value) {
+  if (value.is_null()) return "(absent)";
+  std::string text = value.dump();
+  if (text.size() > 200) text = text.substr(0, 197) + "...";
+  return text;
+}
+
+class Verifier {
+ public:
+  Verifier(Database db, std::string path, const VerifyOptions& options)
+      : db_(std::move(db)), path_(std::move(path)), options_(options) {}
+
+  Result<VerifyReport> Run() {
+    PROBITY_RETURN_IF_ERROR(CheckIsStore());
+    PROBITY_RETURN_IF_ERROR(LoadCheckpointSizes());
+    PROBITY_RETURN_IF_ERROR(ScanLog());
+    PROBITY_RETURN_IF_ERROR(CheckNodes());
+    for (const TableSpec& spec : internal::Tables()) PROBITY_RETURN_IF_ERROR(CheckTable(spec));
+    CheckEveryEntryHasRow();
+    PROBITY_RETURN_IF_ERROR(CheckCheckpoints());
+    CheckSavedCheckpoint();
+    if (options_.check_artifacts) PROBITY_RETURN_IF_ERROR(CheckArtifacts());
+    report_.signing_keys.assign(signing_keys_.begin(), signing_keys_.end());
+    return std::move(report_);
+  }
+
+ private:
+  void Fail(Finding f) { report_.failures.push_back(std::move(f)); }
+  void Warn(Finding f) { report_.warnings.push_back(std::move(f)); }
+
+  Status CheckIsStore() {
+    PROBITY_ASSIGN_OR_RETURN(Statement version, db_.Prepare("PRAGMA user_version"));
+    PROBITY_ASSIGN_OR_RETURN(bool row, version.Step());
+    const int64_t v = row ? version.Int(0) : 0;
+    if (v < 1 || v > kStoreSchemaVersion) {
+      return InvalidArgumentError("not a Probity lineage store (schema version " +
+                                  std::to_string(v) + ")")
+          .At({path_})
+          .Expecting("a lineage.db made by `probity init` (schema version 1 to " +
+                     std::to_string(kStoreSchemaVersion) + ")");
+    }
+    Result<Statement> origin = db_.Prepare("SELECT value FROM meta WHERE key = 'origin'");
+    if (!origin.ok()) {
+      return InvalidArgumentError("not a Probity lineage store (no meta table)").At({path_});
+    }
+    PROBITY_ASSIGN_OR_RETURN(bool has_origin, origin->Step());
+    if (!has_origin) return InvalidArgumentError("the lineage store has no origin").At({path_});
+    report_.origin = origin->Text(0);
+    return OkStatus();
+  }
+
+  Status LoadCheckpointSizes() {
+    PROBITY_ASSIGN_OR_RETURN(Statement q, db_.Prepare("SELECT size FROM checkpoints"));
+    while (true) {
+      PROBITY_ASSIGN_OR_RETURN(bool row, q.Step());
+      if (!row) break;
+      if (q.Int(0) > 0) wanted_roots_[static_cast<uint64_t>(q.Int(0))] = std::nullopt;
+    }
+    if (options_.saved_checkpoint) {
+      Result<SignedNote> note = ParseSignedNote(*options_.saved_checkpoint,
+                                                options_.saved_checkpoint_path);
+      if (note.ok()) {
+        Result<Checkpoint> body = ParseCheckpointBody(note->body, options_.saved_checkpoint_path);
+        if (body.ok() && body->size > 0) wanted_roots_[body->size] = std::nullopt;
+      }
+    }
+    return OkStatus();
+  }
+
+  // One pass over the log in index order: leaf hashes, gaps, the tree, roots at checkpoints.
+  Status ScanLog() {
+    PROBITY_ASSIGN_OR_RETURN(
+        Statement q, db_.Prepare("SELECT idx, record, entry, leaf_hash FROM log ORDER BY idx"));
+    CompactRange range;
+    uint64_t expected = 0;
+    levels_.assign(1, {});
+    while (true) {
+      PROBITY_ASSIGN_OR_RETURN(bool row, q.Step());
+      if (!row) break;
+      const int64_t idx = q.Int(0);
+      if (idx < 0 || static_cast<uint64_t>(idx) != expected) {
+        Fail({"log", static_cast<int64_t>(expected), "idx", std::to_string(expected),
+              std::to_string(idx),
+              idx > static_cast<int64_t>(expected)
+                  ? "log entries " + std::to_string(expected) + " to " + std::to_string(idx - 1) +
+                        " are missing (deleted rows)"
+                  : "log index out of order"});
+        if (idx < 0 || static_cast<uint64_t>(idx) < expected) continue;
+        expected = static_cast<uint64_t>(idx);
+      }
+      const std::string entry = q.Blob(2);
+      const std::string stored_leaf = q.Blob(3);
+      const Digest leaf = LeafHash(entry);
+      if (stored_leaf != BytesOf(leaf)) {
+        Fail({"log", idx, "leaf_hash", HexOf(leaf), HexOf(stored_leaf),
+              stored_leaf.size() != 32
+                  ? "the stored leaf hash is " + std::to_string(stored_leaf.size()) +
+                        " bytes, not 32"
+                  : "the entry does not hash to its stored leaf hash (entry or hash changed)"});
+      }
+      kinds_.push_back(q.Text(1));
+      entries_checked_.push_back(0);
+      levels_[0].push_back(leaf);
+      range.Append(leaf, [this](int level, uint64_t index, const Digest& hash) {
+        if (levels_.size() <= static_cast<size_t>(level)) levels_.resize(level + 1);
+        auto& nodes = levels_[static_cast<size_t>(level)];
+        if (nodes.size() == index) nodes.push_back(hash);
+      });
+      ++expected;
+      auto wanted = wanted_roots_.find(range.size());
+      if (wanted != wanted_roots_.end()) {
+        wanted->second = range.Root();
+        const nlohmann::json parsed = nlohmann::json::parse(entry, nullptr, false);
+        if (parsed.is_object() && parsed.contains("time") && parsed["time"].is_string()) {
+          times_[range.size()] = parsed["time"].get<std::string>();
+        }
+      }
+    }
+    report_.records = range.size();
+    log_size_ = range.size();
+    report_.root = range.Root();
+    return OkStatus();
+  }
+
+  Status CheckNodes() {
+    PROBITY_ASSIGN_OR_RETURN(Statement q,
+                             db_.Prepare("SELECT level, idx, hash FROM log_nodes ORDER BY level, idx"));
+    std::vector<uint64_t> counts(levels_.size(), 0);
+    while (true) {
+      PROBITY_ASSIGN_OR_RETURN(bool row, q.Step());
+      if (!row) break;
+      const int64_t level = q.Int(0);
+      const int64_t idx = q.Int(1);
+      const std::string hash = q.Blob(2);
+      const std::string where = "node (" + std::to_string(level) + ", " + std::to_string(idx) + ")";
+      if (level < 1 || static_cast<size_t>(level) >= levels_.size() || idx < 0 ||
+          static_cast<size_t>(idx) >= levels_[static_cast<size_t>(level)].size()) {
+        Fail({"log_nodes", std::nullopt, "hash", "(none)", HexOf(hash),
+              where + " is not a node of the log's tree"});
+        continue;
+      }
+      ++counts[static_cast<size_t>(level)];
+      const Digest& want = levels_[static_cast<size_t>(level)][static_cast<size_t>(idx)];
+      if (hash != BytesOf(want)) {
+        Fail({"log_nodes", std::nullopt, "hash", HexOf(want), HexOf(hash),
+              where + ": the stored node hash differs from the one recomputed from the entries" +
+                  (hash.size() != 32 ? " (and is not 32 bytes)" : "")});
+      }
+    }
+    for (size_t level = 1; level < levels_.size(); ++level) {
+      if (counts[level] < levels_[level].size()) {
+        Fail({"log_nodes", std::nullopt, "level " + std::to_string(level),
+              std::to_string(levels_[level].size()) + " nodes", std::to_string(counts[level]),
+              "stored node hashes are missing at level " + std::to_string(level)});
+      }
+    }
+    return OkStatus();
+  }
+
+  Status CheckTable(const TableSpec& spec) {
+    const std::string t(spec.table);
+    std::string columns = "t.id, t.time";
+    for (const internal::FieldSpec& f : spec.fields) columns += ", t." + std::string(f.name);
+    PROBITY_ASSIGN_OR_RETURN(
+        Statement q, db_.Prepare("SELECT " + columns + ", log.entry, log.record FROM " + t +
+                                 " AS t LEFT JOIN log ON log.idx = t.id ORDER BY t.id"));
+    const int entry_column = 2 + static_cast<int>(spec.fields.size());
+    const std::string kind(RecordKindName(spec.kind));
+    while (true) {
+      PROBITY_ASSIGN_OR_RETURN(bool row, q.Step());
+      if (!row) break;
+      const int64_t id = q.Int(0);
+      if (q.IsNull(entry_column)) {
+        Fail({t, id, "id", "a log entry with this index", "none",
+              "a " + kind + " row has no log entry (added outside the log)"});
+        continue;
+      }
+      if (q.Text(entry_column + 1) != kind) {
+        Fail({t, id, "record", q.Text(entry_column + 1), kind,
+              "the log entry with this index is not a " + kind + " record"});
+        continue;
+      }
+      if (static_cast<uint64_t>(id) < entries_checked_.size()) {
+        entries_checked_[static_cast<size_t>(id)] = 1;
+      }
+      const nlohmann::json rebuilt = internal::RowToRecord(q, spec);
+      const std::string entry = q.Blob(entry_column);
+      Result<std::string> canonical = CanonicalJson(rebuilt);
+      if (canonical.ok() && *canonical == entry) continue;
+      CompareFields(t, id, entry, rebuilt);
+    }
+    return OkStatus();
+  }
+
+  // The row and its entry differ: name each field that differs.
+  void CompareFields(const std::string& table, int64_t id, const std::string& entry,
+                     const nlohmann::json& rebuilt) {
+    Result<nlohmann::json> logged = ParseStrictJson(entry, "log entry " + std::to_string(id));
+    if (!logged.ok() || !logged->is_object()) {
+      Fail({"log", id, "entry", "canonical JSON", entry.substr(0, 80),
+            "the log entry is not valid JSON: " +
+                (logged.ok() ? std::string("not an object") : logged.status().message())});
+      return;
+    }
+    std::set<std::string> names;
+    for (const auto& [k, v] : logged->items()) names.insert(k);
+    for (const auto& [k, v] : rebuilt.items()) names.insert(k);
+    bool any = false;
+    for (const std::string& name : names) {
+      const nlohmann::json want = logged->contains(name) ? (*logged)[name] : nlohmann::json();
+      const nlohmann::json have = rebuilt.contains(name) ? rebuilt[name] : nlohmann::json();
+      if (want == have) continue;
+      any = true;
+      Fail({table, id, name, Shown(want), Shown(have),
+            "the " + table + " row differs from its signed log entry in field \"" + name + "\""});
+    }
+    if (!any) {
+      Fail({"log", id, "entry", "canonical JSON (RFC 8785)", "a different spelling",
+            "the log entry is not in canonical form"});
+    }
+  }
+
+  void CheckEveryEntryHasRow() {
+    for (size_t i = 0; i < entries_checked_.size(); ++i) {
+      if (entries_checked_[i]) continue;
+      const std::optional<RecordKind> kind = ParseRecordKind(kinds_[i]);
+      const std::string table = kind ? std::string(internal::TableFor(*kind).table) : "log";
+      Fail({table, static_cast<int64_t>(i), "id", "a " + kinds_[i] + " row", "none",
+            kind ? "the " + kinds_[i] + " row of this log entry is missing (deleted)"
+                 : "the log entry has an unknown record kind \"" + kinds_[i] + "\""});
+    }
+  }
+
+  // Which trusted keys signed `note`, at time `when` (RFC 3339, may be empty).
+  std::vector<std::string> TrustedSigners(const SignedNote& note, const std::string& when) {
+    std::vector<std::string> keys;
+    std::optional<TimePoint> at;
+    if (!when.empty()) {
+      std::tm tm{};
+      if (strptime(when.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm) != nullptr) {
+        at = TimePoint(std::chrono::seconds(timegm(&tm)));
+      }
+    }
+    for (const SignedNote::Signature& s : note.signatures) {
+      for (const TrustedKey& k : options_.trusted_keys) {
+        if (k.key.algorithm() != KeyAlgorithm::kEd25519) continue;
+        if (NoteKeyHash(s.name, k.key) != s.key_hash) continue;
+        if (!k.key.Verify(note.body, s.signature)) continue;
+        if (at && !k.ValidAt(*at)) continue;
+        if (std::find(keys.begin(), keys.end(), k.key.id()) == keys.end()) {
+          keys.push_back(k.key.id());
+        }
+      }
+    }
+    return keys;
+  }
+
+  Status CheckCheckpoints() {
+    PROBITY_ASSIGN_OR_RETURN(
+        Statement q,
+        db_.Prepare("SELECT id, size, root, time, key_id, note FROM checkpoints ORDER BY id"));
+    uint64_t previous_size = 0;
+    uint64_t covered = 0;
+    while (true) {
+      PROBITY_ASSIGN_OR_RETURN(bool row, q.Step());
+      if (!row) break;
+      ++report_.checkpoints;
+      const int64_t id = q.Int(0);
+      const uint64_t size = static_cast<uint64_t>(q.Int(1));
+      const std::string root_column = q.Blob(2);
+      const std::string key_id = q.Text(4);
+      const std::string where = "checkpoint " + std::to_string(id);
+      Result<SignedNote> note = ParseSignedNote(q.Text(5), where);
+      if (!note.ok()) {
+        Fail({"checkpoints", id, "note", "a signed note", "malformed",
+              "the checkpoint is not a valid signed note: " + note.status().ToString()});
+        continue;
+      }
+      Result<Checkpoint> body = ParseCheckpointBody(note->body, where);
+      if (!body.ok()) {
+        Fail({"checkpoints", id, "note", "a checkpoint body", "malformed",
+              "the checkpoint body is malformed: " + body.status().ToString()});
+        continue;
+      }
+      if (body->origin != report_.origin) {
+        Fail({"checkpoints", id, "origin", report_.origin, body->origin,
+              "the checkpoint belongs to another log"});
+      }
+      if (body->size != size || root_column != BytesOf(body->root)) {
+        Fail({"checkpoints", id, body->size != size ? "size" : "root",
+              body->size != size ? std::to_string(body->size) : HexOf(body->root),
+              body->size != size ? std::to_string(size) : HexOf(root_column),
+              "the checkpoint's columns differ from its signed note"});
+      }
+      if (body->size < previous_size) {
+        Fail({"checkpoints", id, "size", "≥ " + std::to_string(previous_size),
+              std::to_string(body->size), "the log shrank between two checkpoints"});
+      }
+      previous_size = std::max(previous_size, body->size);
+      if (body->size > log_size_) {
+        Fail({"checkpoints", id, "size", "≤ " + std::to_string(log_size_),
+              std::to_string(body->size),
+              "the checkpoint covers " + std::to_string(body->size) + " records but the log has " +
+                  std::to_string(log_size_) + " (records were removed)"});
+      } else if (body->size > 0) {
+        const std::optional<Digest>& want = wanted_roots_[body->size];
+        if (want && *want != body->root) {
+          Fail({"checkpoints", id, "root", HexOf(*want), HexOf(body->root),
+                "the tree recomputed from the log does not match this signed checkpoint's root"});
+        }
+        covered = std::max(covered, body->size);
+      }
+      const std::vector<std::string> signers = TrustedSigners(*note, times_[body->size]);
+      report_.signatures_verified += signers.size();
+      signing_keys_.insert(signers.begin(), signers.end());
+      if (signers.size() < options_.threshold) {
+        Fail({"checkpoints", id, "signature",
+              std::to_string(options_.threshold) + " signature(s) by trusted keys",
+              signers.empty() ? "none (recorded signer: key " + key_id + ")"
+                              : std::to_string(signers.size()),
+              note->signatures.empty()
+                  ? "the checkpoint is not signed"
+                  : "no valid signature by a trusted key (the signature was altered, or the key "
+                    "is not in --trusted-keys or was not valid at the time)"});
+      }
+    }
+    if (log_size_ > covered) {
+      Fail({"log", static_cast<int64_t>(covered), "checkpoint",
+            "a signed checkpoint covering all " + std::to_string(log_size_) + " records",
+            covered == 0 ? "none" : "the latest covers " + std::to_string(covered),
+            "log entries " + std::to_string(covered) + " to " + std::to_string(log_size_ - 1) +
+                " are not covered by any signed checkpoint"});
+    }
+    return OkStatus();
+  }
+
+  void CheckSavedCheckpoint() {
+    if (!options_.saved_checkpoint) return;
+    const std::string& file = options_.saved_checkpoint_path;
+    Result<SignedNote> note = ParseSignedNote(*options_.saved_checkpoint, file);
+    Result<Checkpoint> body = note.ok() ? ParseCheckpointBody(note->body, file)
+                                        : Result<Checkpoint>(note.status());
+    if (!body.ok()) {
+      Fail({"saved checkpoint", std::nullopt, "note", "a signed checkpoint", "malformed",
+            body.status().ToString()});
+      return;
+    }
+    if (body->origin != report_.origin) {
+      Fail({"saved checkpoint", std::nullopt, "origin", report_.origin, body->origin,
+            "the saved checkpoint is from another log"});
+    }
+    if (TrustedSigners(*note, "").size() < options_.threshold) {
+      Fail({"saved checkpoint", std::nullopt, "signature", "a signature by a trusted key", "none",
+            "the saved checkpoint is not signed by a trusted key"});
+    }
+    if (body->size > log_size_) {
+      Fail({"saved checkpoint", std::nullopt, "size", "≤ " + std::to_string(log_size_),
+            std::to_string(body->size),
+            "the log was truncated: it has " + std::to_string(log_size_) +
+                " records, fewer than the " + std::to_string(body->size) +
+                " of the checkpoint saved in " + file});
+      return;
+    }
+    if (body->size == 0) return;
+    const std::optional<Digest>& want = wanted_roots_[body->size];
+    if (want && *want != body->root) {
+      Fail({"saved checkpoint", std::nullopt, "root", HexOf(*want), HexOf(body->root),
+            "the log is not an extension of the checkpoint saved in " + file +
+                " (records before it were changed)"});
+    }
+  }
+
+  Status CheckArtifacts() {
+    PROBITY_ASSIGN_OR_RETURN(
+        Statement q, db_.Prepare("SELECT id, digest, uri, stored FROM artifacts WHERE digest IS "
+                                 "NOT NULL ORDER BY id"));
+    std::error_code ec;
+    while (true) {
+      PROBITY_ASSIGN_OR_RETURN(bool row, q.Step());
+      if (!row) break;
+      const int64_t id = q.Int(0);
+      Result<Digest> digest = Digest::Parse(q.Text(1));
+      if (!digest.ok()) {
+        Fail({"artifacts", id, "digest", "sha256:<64 hex>", q.Text(1), "malformed digest"});
+        continue;
+      }
+      ++report_.artifacts_checked;
+      if (!options_.objects_dir.empty()) {
+        const std::string object = ObjectPath(options_.objects_dir, *digest);
+        if (std::filesystem::exists(object, ec)) {
+          CheckBytes(id, object, *digest, "objects");
+        } else if (!q.IsNull(3) && q.Int(3) == 1) {
+          Fail({"objects", id, "stored", "a copy at " + object, "none",
+                "the stored copy of artifact " + std::to_string(id) + " is missing"});
+        }
+      }
+      if (q.IsNull(2)) continue;
+      std::string uri = q.Text(2);
+      if (uri.starts_with("file://")) uri = uri.substr(7);
+      if (uri.empty() || uri.find("://") != std::string::npos) continue;  // not a local file
+      if (std::filesystem::exists(uri, ec)) {
+        CheckBytes(id, uri, *digest, "file");
+      } else {
+        Warn({"file", id, "uri", uri, "(gone)",
+              "artifact " + std::to_string(id) + " is no longer at its recorded location " + uri});
+      }
+    }
+    return OkStatus();
+  }
+
+  void CheckBytes(int64_t id, const std::string& path, const Digest& digest,
+                  const std::string& table) {
+    Result<Digest> actual = DigestOfPath(path);
+    if (!actual.ok()) {
+      Warn({table, id, "bytes", digest.ToString(), "unreadable",
+            "cannot re-hash " + path + ": " + actual.status().ToString()});
+      return;
+    }
+    if (*actual != digest) {
+      Fail({table, id, "digest", digest.ToString(), actual->ToString(),
+            "the bytes of " + path + " changed since artifact " + std::to_string(id) +
+                " was recorded"});
+    }
+  }
+
+  Database db_;
+  std::string path_;
+  const VerifyOptions& options_;
+  VerifyReport report_;
+  uint64_t log_size_ = 0;
+  std::vector<std::string> kinds_;
+  std::vector<uint8_t> entries_checked_;
+  std::vector<std::vector<Digest>> levels_;
+  std::map<uint64_t, std::optional<Digest>> wanted_roots_;
+  std::map<uint64_t, std::string> times_;
+  std::set<std::string> signing_keys_;
+};
+
+}  // namespace
+
+Result<VerifyReport> VerifyStore(const std::string& db_path, const VerifyOptions& options) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(db_path, ec)) {
+    return FailedPreconditionError("no lineage store here")
+        .At({db_path})
+        .Expecting("a lineage.db (a workspace made by `probity init`, or a copy of its "
+                   ".probity/lineage.db)");
+  }
+  PROBITY_ASSIGN_OR_RETURN(Database db, Database::Open(db_path, Database::Mode::kReadOnly));
+  // A read transaction gives one consistent snapshot even while a writer appends.
+  Status begin = db.Exec("BEGIN");
+  if (!begin.ok()) return begin;
+  Verifier verifier(std::move(db), db_path, options);
+  return verifier.Run();
+}
+
+}  // namespace probity::lineage
