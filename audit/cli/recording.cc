@@ -44,13 +44,26 @@ Result<int64_t> RecordArtifact(RecordingSession& session, const std::string& pat
   }
   std::error_code ec;
   const std::string absolute = std::filesystem::absolute(path, ec).lexically_normal().string();
+  const std::string uri = "file://" + absolute;
+  const std::string shown = name.empty() ? std::filesystem::path(path).filename().string() : name;
+  // The same bytes at the same place, recorded before with the same name and kind, are the
+  // same artifact: reuse its id, so the lineage graph joins up across runs.
+  PROBITY_ASSIGN_OR_RETURN(std::vector<nlohmann::json> known,
+                           session.store->List(lineage::RecordKind::kArtifact, "digest",
+                                               artifact.digest.ToString()));
+  for (const nlohmann::json& k : known) {
+    if (k.value("uri", "") == uri && k.value("name", "") == shown &&
+        k.value("kind", "") == ArtifactKindName(kind) && k.value("stored", false) == keep_copy) {
+      return k["id"].get<int64_t>();
+    }
+  }
   nlohmann::json fields = {
       {"digest", artifact.digest.ToString()},
       {"kind", ArtifactKindName(kind)},
       {"media_type", artifact.media_type},
       {"size", artifact.size_bytes},
-      {"uri", "file://" + absolute},
-      {"name", name.empty() ? std::filesystem::path(path).filename().string() : name},
+      {"uri", uri},
+      {"name", shown},
       {"stored", keep_copy}};
   return session.Add({lineage::RecordKind::kArtifact, std::move(fields)});
 }

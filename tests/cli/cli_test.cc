@@ -255,6 +255,32 @@ TEST(CliTest, DemoWritesTheModelsAndTheirPredictions) {
   EXPECT_TRUE(std::filesystem::exists(out + "/models/german_credit_logistic.pmml"));
 }
 
+TEST(CliTest, DemoRecordsSignedLineageAndVerifiesIt) {
+  const std::string out = ::testing::TempDir() + "/cli_demo_lineage";
+  std::filesystem::remove_all(out);
+  auto r = RunProbity({"--json", "--quiet", "demo", "--out", out});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json first = nlohmann::json::parse(r.out);
+  EXPECT_TRUE(first["lineage"]["verified"].get<bool>());
+  EXPECT_EQ(first["lineage"]["model_ids"].size(), 2u);
+  // The command the demo prints is the one an auditor runs; it passes on the untouched
+  // workspace and fails once a recorded output is changed.
+  const std::string keys = out + "/trusted-keys.pem";
+  EXPECT_EQ(first["lineage"]["auditor_command"],
+            "probity verify --workspace " + out + " --trusted-keys " + keys);
+  EXPECT_EQ(RunProbity({"verify", "--workspace", out, "--trusted-keys", keys}).exit_code, 0);
+  // A rerun appends to the same log; the records of the first run stay as they were.
+  auto again = RunProbity({"--json", "--quiet", "demo", "--out", out});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  const nlohmann::json second = nlohmann::json::parse(again.out);
+  EXPECT_GT(second["lineage"]["log_size"].get<int64_t>(), first["lineage"]["log_size"].get<int64_t>());
+  { std::ofstream(out + "/predictions/german_credit_xgboost.csv", std::ios::app) << "tampered\n"; }
+  auto tampered = RunProbity({"verify", "--workspace", out, "--trusted-keys", keys});
+  EXPECT_EQ(tampered.exit_code, 1);
+  EXPECT_NE(tampered.out.find("german_credit_xgboost.csv changed"), std::string::npos)
+      << tampered.out;
+}
+
 TEST(CliTest, PredictRefusesWhatItCannotScore) {
   auto missing_model = RunProbity({"predict", "--model", "/nonexistent/m.json", "--data",
                                    TestDataPath("models/xgboost/input.csv")});

@@ -1,17 +1,22 @@
 // `probity demo`: the main job on the embedded default data (UCI German credit) and the two
 // embedded example models (examples/models/): profile the data; scan, inspect and score
-// each model and report its accuracy against the label. Later issues extend it to the full
-// audit.
+// each model and report its accuracy against the label. Everything it reads and writes is
+// recorded as signed lineage in a workspace in the output directory, which it then verifies
+// the way an auditor would. Later issues extend it to the full audit.
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <iostream>
 
 #include "audit/cli/command.h"
 #include "audit/cli/model_options.h"
+#include "audit/cli/recording.h"
 #include "audit/cli/scoring.h"
 #include "audit/core/file_system.h"
 #include "audit/core/json_output.h"
 #include "audit/ingest/models/model_loader.h"
+#include "lineage/trusted_keys.h"
+#include "lineage/verify.h"
 #include "policy/scanners/model_scanner.h"
 
 namespace probity::embedded {
@@ -52,6 +57,9 @@ const std::vector<DemoModel>& DemoModels() {
 
 struct ModelReport {
   std::string path;
+  std::string started;
+  std::string scanned;
+  std::string ended;
   policy::ScanReport scan;  // --strict verdict: Fails(true)
   std::string predictions;
   std::unique_ptr<Model> model;
@@ -62,10 +70,12 @@ Result<ModelReport> AuditModel(const DemoModel& demo, const std::string& out,
                                const DatasetArgs& dataset, const GlobalOptions& global) {
   FileSystem& fs = LocalFileSystem();
   ModelReport report;
+  report.started = FormatRfc3339(SystemClock().Now());
   report.path = out + "/models/" + demo.file;
   PROBITY_RETURN_IF_ERROR(fs.WriteFileAtomically(report.path, demo.bytes()));
   // A model file is scanned before anything loads it, as an agency would a vendor's file.
   PROBITY_ASSIGN_OR_RETURN(report.scan, policy::ScanPath(fs, report.path));
+  report.scanned = FormatRfc3339(SystemClock().Now());
   PROBITY_ASSIGN_OR_RETURN(report.model, models::LoadModel(fs, report.path));
   report.predictions = out + "/predictions/" + demo.file.substr(0, demo.file.find('.')) + ".csv";
   ScoreRequest request;
@@ -76,6 +86,7 @@ Result<ModelReport> AuditModel(const DemoModel& demo, const std::string& out,
   GlobalOptions quiet = global;
   quiet.quiet = true;
   PROBITY_ASSIGN_OR_RETURN(report.scored, ScoreDataset(*report.model, request, quiet));
+  report.ended = FormatRfc3339(SystemClock().Now());
   return report;
 }
 
@@ -103,12 +114,105 @@ std::string ModelsText(const std::vector<ModelReport>& reports) {
   return text;
 }
 
+// The demo's workspace: the one in the output directory, created on the first run.
+Result<RecordingSession> OpenDemoWorkspace(const std::string& out, const GlobalOptions& global) {
+  std::error_code ec;
+  if (!std::filesystem::exists(out + "/.probity", ec)) {
+    PROBITY_RETURN_IF_ERROR(lineage::InitWorkspace(out, &SystemClock()).status());
+  }
+  GlobalOptions here = global;
+  here.workspace = out;
+  return OpenRecordingSession(here);
+}
+
+struct DemoLineage {
+  int64_t data = 0;
+  int64_t schema = 0;
+  std::vector<int64_t> models;
+  uint64_t log_size = 0;
+};
+
+// Records the run: the data and schema, the profile step, and per model the scan and the
+// scoring step with their inputs and outputs, in one signed batch.
+Result<DemoLineage> RecordDemo(RecordingSession& session, const std::string& csv,
+                               const std::string& schema, const std::string& profile_path,
+                               const std::string& summary_path,
+                               const std::vector<ModelReport>& reports,
+                               const std::string& started) {
+  DemoLineage ids;
+  PROBITY_ASSIGN_OR_RETURN(ids.data, RecordArtifact(session, csv, ArtifactKind::kDataset,
+                                                    "german_credit.csv", true));
+  PROBITY_ASSIGN_OR_RETURN(ids.schema, RecordArtifact(session, schema, ArtifactKind::kParams,
+                                                      "german_credit.schema.yaml", true));
+  PROBITY_ASSIGN_OR_RETURN(int64_t profile, RecordArtifact(session, profile_path,
+                                                           ArtifactKind::kMetrics, "", true));
+  ExecutionRecord profile_step;
+  profile_step.name = "probity data profile";
+  profile_step.parameters = {{"schema", "german_credit.schema.yaml"}};
+  profile_step.started = started;
+  profile_step.ended = reports.empty() ? started : reports.front().started;
+  profile_step.exit_code = 0;
+  profile_step.inputs = {{ids.data, "data"}, {ids.schema, "schema"}};
+  profile_step.outputs = {{profile, "profile"}};
+  PROBITY_RETURN_IF_ERROR(RecordExecution(session, profile_step).status());
+  for (size_t i = 0; i < reports.size(); ++i) {
+    const ModelReport& r = reports[i];
+    PROBITY_ASSIGN_OR_RETURN(int64_t model, RecordArtifact(session, r.path, ArtifactKind::kModel,
+                                                           DemoModels()[i].file, true));
+    ids.models.push_back(model);
+    ExecutionRecord scan;
+    scan.name = "probity scan";
+    scan.parameters = {{"strict", true}};
+    scan.status = "complete";
+    scan.started = r.started;
+    scan.ended = r.scanned;
+    scan.exit_code = r.scan.Fails(/*strict=*/true) ? 1 : 0;
+    scan.inputs = {{model, "model"}};
+    PROBITY_RETURN_IF_ERROR(RecordExecution(session, scan).status());
+    PROBITY_ASSIGN_OR_RETURN(int64_t predictions,
+                             RecordArtifact(session, r.predictions, ArtifactKind::kReport, "", true));
+    ExecutionRecord predict;
+    predict.name = "probity predict";
+    predict.parameters = {{"label", "credit_risk"},
+                          {"label_map", DemoModels()[i].label_map},
+                          {"accuracy", Accuracy(r.scored.score)},
+                          {"scored_rows", r.scored.rows}};
+    predict.started = r.scanned;
+    predict.ended = r.ended;
+    predict.exit_code = 0;
+    predict.inputs = {{model, "model"}, {ids.data, "data"}, {ids.schema, "schema"}};
+    predict.outputs = {{predictions, "predictions"}};
+    PROBITY_RETURN_IF_ERROR(RecordExecution(session, predict).status());
+  }
+  PROBITY_ASSIGN_OR_RETURN(int64_t summary, RecordArtifact(session, summary_path,
+                                                           ArtifactKind::kReport, "", true));
+  (void)summary;
+  PROBITY_ASSIGN_OR_RETURN(auto checkpoint, session.Commit());
+  ids.log_size = checkpoint ? checkpoint->size : 0;
+  return ids;
+}
+
+// Verifies the demo's own workspace as an auditor would: with the exported public key only.
+Result<lineage::VerifyReport> VerifyDemo(const RecordingSession& session,
+                                         const std::string& keys_path) {
+  PROBITY_RETURN_IF_ERROR(LocalFileSystem().WriteFileAtomically(
+      keys_path, "# the demo workspace's public key (probity key export)\n" +
+                     lineage::FormatTrustedKey(session.workspace.signing_key,
+                                               session.signer->public_key())));
+  lineage::VerifyOptions options;
+  PROBITY_ASSIGN_OR_RETURN(options.trusted_keys, lineage::LoadTrustedKeys(keys_path));
+  options.objects_dir = session.workspace.objects_dir();
+  return lineage::VerifyStore(session.workspace.db_path(), options);
+}
+
 Result<Verdict> RunDemo(const DemoArgs& args, const GlobalOptions& global) {
+  const std::string started = FormatRfc3339(SystemClock().Now());
   FileSystem& fs = LocalFileSystem();
   const std::string data_dir = args.out + "/data";
   const std::string csv = data_dir + "/german_credit.csv";
   const std::string schema = data_dir + "/german_credit.schema.yaml";
   PROBITY_RETURN_IF_ERROR(fs.CreateDirectories(data_dir));
+  PROBITY_ASSIGN_OR_RETURN(RecordingSession session, OpenDemoWorkspace(args.out, global));
   PROBITY_RETURN_IF_ERROR(fs.WriteFileAtomically(csv, embedded::german_credit_csv()));
   PROBITY_RETURN_IF_ERROR(fs.WriteFileAtomically(schema, embedded::german_credit_schema_yaml()));
 
@@ -130,11 +234,19 @@ Result<Verdict> RunDemo(const DemoArgs& args, const GlobalOptions& global) {
   std::string summary =
       "Probity demo: the UCI Statlog German Credit data (CC BY 4.0) and two example models,\n"
       "all embedded in the probity binary: a profile of the data, then each model inspected\n"
-      "and scored. Later versions of the demo add fairness, explanations, policy checks and\n"
-      "a signed lineage record.\n\n" +
+      "and scored. Every input and output is recorded as signed lineage in .probity/ and\n"
+      "verified at the end. Later versions of the demo add fairness, explanations, policy\n"
+      "checks and the audit report.\n\n" +
       profile.ToText() + ModelsText(reports);
   PROBITY_RETURN_IF_ERROR(fs.WriteFileAtomically(profile_path, profile.ToJson()));
   PROBITY_RETURN_IF_ERROR(fs.WriteFileAtomically(summary_path, summary));
+
+  PROBITY_ASSIGN_OR_RETURN(DemoLineage lineage_ids, RecordDemo(session, csv, schema, profile_path,
+                                                                summary_path, reports, started));
+  const std::string keys_path = args.out + "/trusted-keys.pem";
+  PROBITY_ASSIGN_OR_RETURN(lineage::VerifyReport verified, VerifyDemo(session, keys_path));
+  const std::string auditor_command =
+      "probity verify --workspace " + args.out + " --trusted-keys " + keys_path;
 
   if (global.json) {
     nlohmann::ordered_json doc = MachineDocument("probity.demo/1");
@@ -167,6 +279,15 @@ Result<Verdict> RunDemo(const DemoArgs& args, const GlobalOptions& global) {
       models.push_back(std::move(m));
     }
     doc["models"] = std::move(models);
+    nlohmann::ordered_json lineage_doc;
+    lineage_doc["workspace"] = session.workspace.dir;
+    lineage_doc["log_size"] = lineage_ids.log_size;
+    lineage_doc["dataset_id"] = lineage_ids.data;
+    lineage_doc["model_ids"] = lineage_ids.models;
+    lineage_doc["verified"] = verified.verified();
+    lineage_doc["verify_failures"] = verified.failures.size();
+    lineage_doc["auditor_command"] = auditor_command;
+    doc["lineage"] = std::move(lineage_doc);
     std::cout << DumpJson(doc) << std::flush;
   } else {
     std::cout << summary << "\nOutputs:\n"
@@ -176,9 +297,16 @@ Result<Verdict> RunDemo(const DemoArgs& args, const GlobalOptions& global) {
               << "  " << schema << "   its schema (roles: label, facets)\n"
               << "  " << args.out << "/models/   the example models\n"
               << "  " << args.out << "/predictions/   their predictions (probity predict format)\n"
+              << "  " << session.workspace.dir << "/   signed lineage of this run (log size "
+              << lineage_ids.log_size << ")\n"
+              << "\nLineage: " << (verified.verified() ? "VERIFIED" : "FAILED") << " ("
+              << verified.records << " records, " << verified.checkpoints
+              << " signed checkpoints, " << verified.artifacts_checked
+              << " artifacts re-hashed, " << verified.failures.size() << " failures)\n"
+              << "An auditor re-checks it, offline, with:\n  " << auditor_command << "\n"
               << std::flush;
   }
-  return Verdict::kPass;
+  return verified.verified() ? Verdict::kPass : Verdict::kFail;
 }
 
 }  // namespace
