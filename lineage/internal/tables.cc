@@ -1,6 +1,7 @@
 #include "lineage/internal/tables.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdlib>
 
 #include "lineage/canonical_json.h"
@@ -129,7 +130,76 @@ bool HasType(const nlohmann::json& value, FieldType type) {
   return false;
 }
 
+// A column of the canonical entry, in the entry's key order (RFC 8785 sorts keys by UTF-16
+// code units; every key here is ASCII, so byte order is the same).
+struct EntryColumn {
+  std::string_view name;
+  int column = -1;  // in SelectSql's order; -1 for "record"
+  FieldType type = FieldType::kText;
+};
+
+std::vector<EntryColumn> EntryColumns(const TableSpec& spec) {
+  std::vector<EntryColumn> columns = {{"id", 0, FieldType::kInteger},
+                                      {"record", -1, FieldType::kText},
+                                      {"time", 1, FieldType::kText}};
+  for (size_t i = 0; i < spec.fields.size(); ++i) {
+    columns.push_back({spec.fields[i].name, static_cast<int>(i) + 2, spec.fields[i].type});
+  }
+  std::sort(columns.begin(), columns.end(),
+            [](const EntryColumn& a, const EntryColumn& b) { return a.name < b.name; });
+  return columns;
+}
+
 }  // namespace
+
+std::optional<std::string> RowToCanonicalEntry(const Statement& row, const TableSpec& spec) {
+  static const std::vector<std::vector<EntryColumn>> orders = [] {
+    std::vector<std::vector<EntryColumn>> all;
+    for (const TableSpec& t : Tables()) all.push_back(EntryColumns(t));
+    return all;
+  }();
+  const std::vector<EntryColumn>& order = orders[static_cast<size_t>(spec.kind)];
+  std::string out = "{";
+  char number[32];
+  for (const EntryColumn& c : order) {
+    if (c.column >= 0 && row.IsNull(c.column)) continue;
+    if (out.size() > 1) out += ',';
+    out += '"';
+    out += c.name;
+    out += "\":";
+    if (c.column < 0) {
+      AppendCanonicalString(out, RecordKindName(spec.kind));
+      continue;
+    }
+    const int type = row.Type(c.column);
+    switch (c.type) {
+      case FieldType::kText:
+        if (type != SQLITE_TEXT) return std::nullopt;
+        AppendCanonicalString(out, row.Text(c.column));
+        break;
+      case FieldType::kInteger:
+      case FieldType::kId: {
+        if (type != SQLITE_INTEGER) return std::nullopt;
+        const auto [end, ec] = std::to_chars(number, number + sizeof(number), row.Int(c.column));
+        out.append(number, end);
+        break;
+      }
+      case FieldType::kBoolean:
+        if (type != SQLITE_INTEGER || (row.Int(c.column) != 0 && row.Int(c.column) != 1)) {
+          return std::nullopt;
+        }
+        out += row.Int(c.column) == 1 ? "true" : "false";
+        break;
+      case FieldType::kObject:
+        // Stored as the canonical text written at Add; anything else will not match.
+        if (type != SQLITE_TEXT) return std::nullopt;
+        out += row.Text(c.column);
+        break;
+    }
+  }
+  out += '}';
+  return out;
+}
 
 const std::vector<TableSpec>& Tables() {
   static const std::vector<TableSpec> tables = MakeTables();

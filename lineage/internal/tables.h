@@ -61,6 +61,12 @@ Status BindRow(Statement& insert, const TableSpec& spec, int64_t id, std::string
 // comparison with the entry fails and names the field.
 nlohmann::json RowToRecord(const Statement& row, const TableSpec& spec);
 
+// The canonical entry bytes of a row selected with SelectSql, built directly from the
+// columns (the verifier's fast path: no JSON tree). nullopt when a column does not have
+// its field's type, in which case the row cannot match its entry; RowToRecord then helps
+// name the field.
+std::optional<std::string> RowToCanonicalEntry(const Statement& row, const TableSpec& spec);
+
 // The triggers that make a table append-only.
 std::string AppendOnlyTriggersSql(std::string_view table);
 
