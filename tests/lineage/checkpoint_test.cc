@@ -35,8 +35,9 @@ constexpr std::string_view kEnochSig =
     "rwz+eBzmZa0SO3NbfRGzPCpDckykFXSdeX+MNtCOXm2/"
     "5n2tiOHp+vAF1aGrQ5ovTG01oOTGwnWLox33WWd1RvMc+QQ=\n";
 
-// A real checkpoint of Go's checksum database and the key every Go toolchain pins, as quoted
-// in transparency-dev/formats (note/note_verifier_test.go, TestSumDBNoteParsing).
+// A real checkpoint of Go's checksum database and the key every Go toolchain pins, and three
+// more keys' signatures over the same body, as in transparency-dev/formats log/note_test.go
+// (TestSumDBNoteParsing, BenchmarkParse).
 constexpr std::string_view kSumDbVerifierKey =
     "sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8";
 constexpr std::string_view kSumDbCheckpoint =
@@ -47,6 +48,23 @@ constexpr std::string_view kSumDbCheckpoint =
     "— sum.golang.org "
     "Az3grsLX85Gz+s1SiTbgkuqxgItqFq7gsMUEyVnrsa9LM7Us9S+1xbFIGu95949rj4nPRYfvimWEPWL+o3GeoWwOoAw="
     "\n";
+
+constexpr std::string_view kMonkeysVerifierKey =
+    "monkeys+db4d9f7e+AULaJMvTtDLHPUcUrjdDad9vDlh/PTfC2VV60JUtCfWT";
+constexpr std::string_view kBananasVerifierKey =
+    "bananas+cf639f13+AaPjhFnPCQnid/Ql32KWhmh+uk72FVRfK+2DLmO3BI3M";
+constexpr std::string_view kWitnessVerifierKey =
+    "witness+f13a86db+AdYV1Ztajd9BvyjP2HgpwrqYL6TjOwIjGMOq8Bu42xbN";
+constexpr std::string_view kCosignatures =
+    "— monkeys "
+    "202ffh9ve46Mqbhuyb4wnC2Pwdan5EsXQym/tF1ggXJqhjGosU4T5intH4iKMRgDLxrnXuIjRaU2NbvAnaepM6Y+8ww=\n"
+    "— bananas "
+    "z2OfE+2bbsBZ7NLgfuslc0v7NFW2QyexJ7fhePpoL2N/P7N/COd5S+JNHbQEAlYzz2C5sg0E+x/MggS1mDR6t3/9rQw=\n"
+    "— witness "
+    "8TqG25yWGFLdT7WPf/WoyeG3LwqtkXP+8S3yykOVm6EMh4hPgCke6eSVPU4BdtXNMPJBXKF+UpDbGgCdcpR8SVSoqAU=\n"
+    "— random1 "
+    "8TqG25yWGFLdT7WPf/"
+    "WoyeG3LwqtkXP+8S3yykOVm6EMh4hPgCke6eSVPU4BdtXNMPJBXKF+UpDbGgCdcpR8SVSoqAU=\n";
 
 std::string Text(std::string_view a, std::string_view b = "", std::string_view c = "") {
   return std::string(a) + std::string(b) + std::string(c);
@@ -234,6 +252,19 @@ TEST(VerifyNoteSignaturesTest, RealSumDbCheckpointVerifies) {
             "mb8QLQIs0Z0yP5Cstq6guj87oXWeC9gEM8oVikmm9Wk=");
   EXPECT_TRUE(checkpoint->extra_lines.empty());
   EXPECT_EQ(FormatSignedNote(*note), kSumDbCheckpoint);
+}
+
+TEST(VerifyNoteSignaturesTest, CountsDistinctCosigners) {
+  // The sumdb checkpoint with three cosignatures and one copied under an unknown name.
+  auto note = ParseSignedNote(Text(kSumDbCheckpoint, kCosignatures), "sumdb.note");
+  ASSERT_TRUE(note.ok()) << note.status().ToString();
+  ASSERT_EQ(note->signatures.size(), 5u);
+  const std::vector<TrustedKey> trusted = {Trust(kSumDbVerifierKey), Trust(kMonkeysVerifierKey),
+                                           Trust(kBananasVerifierKey), Trust(kWitnessVerifierKey)};
+  const NoteVerification result = VerifyNoteSignatures(*note, trusted);
+  EXPECT_EQ(result.Count(NoteSignatureStatus::kVerified), 4u);
+  EXPECT_EQ(result.statuses[4], NoteSignatureStatus::kUnknownKey);
+  EXPECT_EQ(result.verified_key_ids.size(), 4u);
 }
 
 // ---- Probity checkpoints, signed and read back.
