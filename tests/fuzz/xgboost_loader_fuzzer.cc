@@ -25,8 +25,8 @@ probity::Table SmallBatch(const probity::ModelInfo& info) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string bytes(reinterpret_cast<const char*>(data), size);
-  const bool ubjson =
-      size > 1 && data[0] == '{' && data[1] != '"' && data[1] != ' ' && data[1] != '\n';
+  const bool ubjson = size > 1 && data[0] == '{' && data[1] != '"' && data[1] != ' ' &&
+                      data[1] != '\n';
   auto model = ubjson ? probity::models::LoadXGBoostUbjsonModel(bytes, "fuzz.ubj", {})
                       : probity::models::LoadXGBoostJsonModel(bytes, "fuzz.json", {});
   if (!model.has_value()) return 0;
