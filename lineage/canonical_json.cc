@@ -346,12 +346,7 @@ class CountingIterator {
     ++*this;
     return before;
   }
-  friend bool operator==(const CountingIterator& a, const CountingIterator& b) {
-    return a.p_ == b.p_;
-  }
-  friend bool operator!=(const CountingIterator& a, const CountingIterator& b) {
-    return a.p_ != b.p_;
-  }
+  bool operator==(const CountingIterator& other) const { return p_ == other.p_; }
 
  private:
   const char* p_;

@@ -6,9 +6,9 @@
 set -eu
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-# PKCS#8 wrapping of the RFC 8032 TEST 1 secret key (RFC 8410 §7 prefix).
-printf '302e020100300506032b6570042204209d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60' \
-  | xxd -r -p > "$tmp/key.der"
+# PKCS#8 wrapping of the RFC 8032 TEST 1 secret key: hex 302e020100300506032b657004220420
+# (RFC 8410 §7 prefix) followed by 9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60.
+printf '%s' 'MC4CAQAwBQYDK2VwBCIEIJ1hsZ3v/VpguoRK9JLsLMREScVpezJpGXA7rAMcrn9g' | base64 -d > "$tmp/key.der"
 openssl pkey -inform DER -in "$tmp/key.der" -out "$tmp/key.pem"
 type='application/vnd.in-toto+json'
 payload='{"_type":"https://in-toto.io/Statement/v1","predicate":{},"predicateType":"https://probity.dev/attestation/evaluation/v1","subject":[{"digest":{"sha256":"7127432f1ffff5b25875ce4e287c9dfa458655ad1b6183a2d274c061bf9e4b1b"},"name":"model.json"}]}'
