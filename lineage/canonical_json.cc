@@ -187,9 +187,7 @@ class CanonicalWriter {
   Status Write(const Json& value) {
     switch (value.type()) {
       case Json::value_t::null: out_ += "null"; return OkStatus();
-      case Json::value_t::boolean:
-        out_ += value.get<bool>() ? "true" : "false";
-        return OkStatus();
+      case Json::value_t::boolean: out_ += value.get<bool>() ? "true" : "false"; return OkStatus();
       case Json::value_t::string: return WriteString(value.get_ref<const std::string&>());
       case Json::value_t::number_integer: {
         const int64_t v = value.get<int64_t>();
@@ -316,8 +314,8 @@ class CanonicalWriter {
         }
       }
     }
-    return InvalidArgumentError("canonical JSON at " + (pointer.empty() ? "/" : pointer) +
-                                ": " + message);
+    return InvalidArgumentError("canonical JSON at " + (pointer.empty() ? "/" : pointer) + ": " +
+                                message);
   }
 
   std::string& out_;
@@ -450,8 +448,10 @@ class StrictBuilder {
     AppendDouble(canonical, d);
     if (exact || canonical == digits) return Add(d) != nullptr;
     return Fail(consumed_,
-                "the integer " + digits + " is not exactly representable as an IEEE double (it "
-                "would become " + canonical + ")",
+                "the integer " + digits +
+                    " is not exactly representable as an IEEE double (it "
+                    "would become " +
+                    canonical + ")",
                 "an integer in [-2^53, 2^53], or the value as a string");
   }
 

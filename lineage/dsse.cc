@@ -145,10 +145,10 @@ Result<VerifiedPayload> VerifyEnvelope(const Envelope& envelope,
     return std::find(verified.begin(), verified.end(), id) != verified.end();
   };
   for (const Envelope::Signature& signature : envelope.signatures) {
-    const bool hinted =
-        !signature.keyid.empty() &&
-        std::any_of(usable.begin(), usable.end(),
-                    [&](const TrustedKey* k) { return k->key.id() == signature.keyid; });
+    const bool hinted = !signature.keyid.empty() &&
+                        std::any_of(usable.begin(), usable.end(), [&](const TrustedKey* k) {
+                          return k->key.id() == signature.keyid;
+                        });
     for (const TrustedKey* key : usable) {
       const std::string& id = key->key.id();
       if ((hinted && id != signature.keyid) || counted(id)) continue;
@@ -159,10 +159,10 @@ Result<VerifiedPayload> VerifyEnvelope(const Envelope& envelope,
     }
   }
   if (verified.size() < threshold) {
-    return IntegrityViolationError(
-               "the DSSE envelope (payloadType \"" + envelope.payload_type + "\", " +
-               std::to_string(envelope.signatures.size()) + " signature(s)) is signed by " +
-               std::to_string(verified.size()) + " distinct trusted key(s)")
+    return IntegrityViolationError("the DSSE envelope (payloadType \"" + envelope.payload_type +
+                                   "\", " + std::to_string(envelope.signatures.size()) +
+                                   " signature(s)) is signed by " +
+                                   std::to_string(verified.size()) + " distinct trusted key(s)")
         .Expecting("signatures by at least " + std::to_string(threshold) +
                    " distinct trusted key(s)" + (at ? " valid at " + FormatRfc3339(*at) : ""));
   }

@@ -54,7 +54,7 @@ Result<Envelope> ParseEnvelope(std::string_view json, std::string_view origin);
 
 struct VerifiedPayload {
   std::string payload_type;
-  std::string payload;                // exactly the bytes that were verified
+  std::string payload;               // exactly the bytes that were verified
   std::vector<std::string> key_ids;  // the distinct trusted keys that verified, sorted
 };
 
@@ -67,7 +67,7 @@ struct VerifiedPayload {
 // kIntegrityViolation when fewer than `threshold` distinct trusted keys verify (the message
 // says how many did). The caller must still check payload_type before parsing the payload.
 Result<VerifiedPayload> VerifyEnvelope(const Envelope& envelope,
-                                       const std::vector<TrustedKey>& trusted,
-                                       size_t threshold = 1, std::optional<TimePoint> at = {});
+                                       const std::vector<TrustedKey>& trusted, size_t threshold = 1,
+                                       std::optional<TimePoint> at = {});
 
 }  // namespace probity::lineage

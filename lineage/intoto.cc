@@ -106,13 +106,12 @@ Json SlsaProvenance(const ProvenanceInput& input) {
   Json run_details = {{"builder", std::move(builder)}};
   if (!metadata.empty()) run_details["metadata"] = std::move(metadata);
   if (!input.byproducts.empty()) run_details["byproducts"] = DescriptorList(input.byproducts);
-  return Statement(input.subjects, kSlsaProvenanceType,
-                   {{"buildDefinition", std::move(build_definition)},
-                    {"runDetails", std::move(run_details)}});
+  return Statement(
+      input.subjects, kSlsaProvenanceType,
+      {{"buildDefinition", std::move(build_definition)}, {"runDetails", std::move(run_details)}});
 }
 
-Result<ParsedStatement> ParseStatement(std::string_view verified_payload,
-                                       std::string_view origin) {
+Result<ParsedStatement> ParseStatement(std::string_view verified_payload, std::string_view origin) {
   PROBITY_ASSIGN_OR_RETURN(Json root, ParseStrictJson(verified_payload, origin));
   if (!root.is_object()) {
     return InvalidArgumentError(std::string("an in-toto Statement is a JSON object, found ") +
@@ -162,8 +161,7 @@ Result<ParsedStatement> ParseStatement(const VerifiedPayload& verified, std::str
   const bool in_toto = type == kInTotoPayloadType ||
                        (type.starts_with("application/vnd.in-toto.") && type.ends_with("+json"));
   if (!in_toto) {
-    return InvalidArgumentError("the envelope's payloadType is \"" + verified.payload_type +
-                                "\"")
+    return InvalidArgumentError("the envelope's payloadType is \"" + verified.payload_type + "\"")
         .At({std::string(origin)})
         .Expecting("\"" + std::string(kInTotoPayloadType) + "\"");
   }

@@ -12,8 +12,8 @@ namespace {
 
 const std::vector<probity::lineage::TrustedKey>& Trusted() {
   static const auto* keys = [] {
-    auto key = probity::lineage::PublicKey::FromRawEd25519(*probity::HexDecode(
-        "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"));
+    auto key = probity::lineage::PublicKey::FromRawEd25519(
+        *probity::HexDecode("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"));
     if (!key.has_value()) std::abort();
     return new std::vector<probity::lineage::TrustedKey>{{"rfc8032", *key, {}, {}}};
   }();

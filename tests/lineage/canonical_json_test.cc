@@ -119,14 +119,12 @@ TEST(CanonicalJsonTest, SupplementaryCharactersSortBelowPrivateUseArea) {
   // UTF-8 byte order would put U+E000 (EE 80 80) before U+1F600 (F0 9F 98 80); UTF-16 puts the
   // surrogate pair D83D DE00 first.
   Json j = {{"\xEE\x80\x80", 1}, {"\xF0\x9F\x98\x80", 2}, {"\xF0\x90\x80\x80", 3}, {"a", 4}};
-  EXPECT_EQ(Canon(j),
-            "{\"a\":4,\"\xF0\x90\x80\x80\":3,\"\xF0\x9F\x98\x80\":2,\"\xEE\x80\x80\":1}");
+  EXPECT_EQ(Canon(j), "{\"a\":4,\"\xF0\x90\x80\x80\":3,\"\xF0\x9F\x98\x80\":2,\"\xEE\x80\x80\":1}");
 }
 
 TEST(CanonicalJsonTest, EscapesOnlyWhatRfc8785Requires) {
   const std::string s = std::string("\x01\x1f\x7f/<>&\b\f\n\r\t\"\\", 14) + std::string(1, '\0');
-  EXPECT_EQ(Canon(Json(s)),
-            "\"\\u0001\\u001f\x7f/<>&\\b\\f\\n\\r\\t\\\"\\\\\\u0000\"");
+  EXPECT_EQ(Canon(Json(s)), "\"\\u0001\\u001f\x7f/<>&\\b\\f\\n\\r\\t\\\"\\\\\\u0000\"");
   EXPECT_EQ(Canon(Json("\xE2\x82\xAC")), "\"\xE2\x82\xAC\"");  // raw UTF-8, not \u20ac
 }
 
@@ -148,9 +146,9 @@ TEST(CanonicalJsonTest, IntegersUpTo2Pow53PrintExactly) {
 }
 
 TEST(CanonicalJsonTest, RefusesIntegersBeyond2Pow53) {
-  for (const Json& j : {Json(int64_t{9007199254740993}), Json(int64_t{-9007199254740993}),
-                        Json(std::numeric_limits<uint64_t>::max()),
-                        Json(std::numeric_limits<int64_t>::min())}) {
+  for (const Json& j :
+       {Json(int64_t{9007199254740993}), Json(int64_t{-9007199254740993}),
+        Json(std::numeric_limits<uint64_t>::max()), Json(std::numeric_limits<int64_t>::min())}) {
     auto r = CanonicalJson(Json{{"size", {j}}});
     ASSERT_FALSE(r.ok()) << j;
     EXPECT_EQ(r.error().code(), StatusCode::kInvalidArgument);
@@ -165,9 +163,9 @@ TEST(CanonicalJsonTest, RefusesInvalidUtf8AndNamesThePointer) {
     auto r = CanonicalJson(Json{{"a/b~", {{"k", std::string("x") + bad}}}});
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.error().code(), StatusCode::kInvalidArgument);
-    EXPECT_EQ(r.error().message().rfind("canonical JSON at /a~1b~0/k: a string is not valid UTF-8",
-                                        0),
-              0u)
+    EXPECT_EQ(
+        r.error().message().rfind("canonical JSON at /a~1b~0/k: a string is not valid UTF-8", 0),
+        0u)
         << r.error().ToString();
   }
   auto key = CanonicalJson(Json{{"\xF0\x9F\x98", 1}});
@@ -261,8 +259,8 @@ TEST(ParseStrictJsonTest, NumbersKeepTheirDoubleValue) {
   EXPECT_NE(lossy.message().find("would become 9007199254740992"), std::string::npos)
       << lossy.ToString();
   EXPECT_EQ(ParseError("[-9007199254740993]").code(), StatusCode::kInvalidArgument);
-  for (const char* fixed : {"[1152921504606847000]", "[18446744073709552000]",
-                            "[9007199254740994]", "[-9223372036854776000]", "[295147905179352830000]"}) {
+  for (const char* fixed : {"[1152921504606847000]", "[18446744073709552000]", "[9007199254740994]",
+                            "[-9223372036854776000]", "[295147905179352830000]"}) {
     auto canonical = Canonicalize(fixed, "n.json");
     ASSERT_TRUE(canonical.ok()) << fixed << ": " << canonical.status().ToString();
     EXPECT_EQ(*canonical, fixed);

@@ -95,10 +95,11 @@ TEST(SignEnvelopeTest, RoundTripsThroughCanonicalJson) {
   EXPECT_TRUE(signer->public_key().Verify(Pae("application/vnd.in-toto+json", "{\"a\":1}"),
                                           envelope->signatures[0].sig));
   const std::string json = EnvelopeJson(*envelope);
-  EXPECT_EQ(json, "{\"payload\":\"eyJhIjoxfQ==\",\"payloadType\":\"application/vnd.in-toto+json\","
-                  "\"signatures\":[{\"keyid\":\"" +
-                      signer->key_id() + "\",\"sig\":\"" +
-                      Base64Encode(envelope->signatures[0].sig) + "\"}]}");
+  EXPECT_EQ(json,
+            "{\"payload\":\"eyJhIjoxfQ==\",\"payloadType\":\"application/vnd.in-toto+json\","
+            "\"signatures\":[{\"keyid\":\"" +
+                signer->key_id() + "\",\"sig\":\"" + Base64Encode(envelope->signatures[0].sig) +
+                "\"}]}");
   auto canonical = Canonicalize(json, "envelope.json");
   ASSERT_TRUE(canonical.ok());
   EXPECT_EQ(*canonical, json);  // EnvelopeJson writes canonical JSON
@@ -171,8 +172,7 @@ TEST(VerifyEnvelopeTest, CountsDistinctKeysNotSignatures) {
   EXPECT_EQ(ok->key_ids, ids);
   EXPECT_EQ(VerifyEnvelope(duplicated, trusted, 3).status().code(),
             StatusCode::kIntegrityViolation);
-  EXPECT_EQ(VerifyEnvelope(duplicated, trusted, 0).status().code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(VerifyEnvelope(duplicated, trusted, 0).status().code(), StatusCode::kInvalidArgument);
 }
 
 TEST(VerifyEnvelopeTest, HonoursKeyValidityWindows) {

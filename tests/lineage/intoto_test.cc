@@ -15,8 +15,7 @@ namespace {
 using Json = nlohmann::json;
 using ::probity::testing::RunCommand;
 
-const std::string kModelDigest =
-    "7127432f1ffff5b25875ce4e287c9dfa458655ad1b6183a2d274c061bf9e4b1b";
+const std::string kModelDigest = "7127432f1ffff5b25875ce4e287c9dfa458655ad1b6183a2d274c061bf9e4b1b";
 const std::string kDataDigest = "0a1b" + std::string(60, 'c');
 
 ProvenanceInput ExampleProvenance() {
@@ -109,8 +108,8 @@ TEST(ParseStatementTest, ParsesASignedAndVerifiedProvenance) {
   ASSERT_TRUE(envelope.ok());
   auto parsed_envelope = ParseEnvelope(EnvelopeJson(*envelope), "model.intoto.jsonl:1");
   ASSERT_TRUE(parsed_envelope.ok());
-  auto verified = VerifyEnvelope(
-      *parsed_envelope, {TrustedKey{"k", (*signer)->public_key(), {}, {}}});
+  auto verified =
+      VerifyEnvelope(*parsed_envelope, {TrustedKey{"k", (*signer)->public_key(), {}, {}}});
   ASSERT_TRUE(verified.ok()) << verified.status().ToString();
   auto statement = ParseStatement(*verified, "model.intoto.jsonl:1");
   ASSERT_TRUE(statement.ok()) << statement.status().ToString();
@@ -131,7 +130,8 @@ TEST(ParseStatementTest, ParsesASignedAndVerifiedProvenance) {
 
 TEST(ParseStatementTest, PredicateIsOptionalAndUnknownFieldsAreIgnored) {
   auto s = ParseStatement(R"({"_type": "https://in-toto.io/Statement/v1", "extra": 1,
-      "subject": [{"digest": {"sha256": ")" + kModelDigest + R"(", "gitCommit": "ab12"},
+      "subject": [{"digest": {"sha256": ")" +
+                              kModelDigest + R"(", "gitCommit": "ab12"},
                    "future": true}],
       "predicateType": "https://probity.dev/attestation/fairness/v1"})",
                           "s.json");
@@ -180,7 +180,8 @@ TEST(ParseStatementTest, NamesWhatIsWrong) {
     ASSERT_FALSE(r.ok()) << c.json;
     EXPECT_EQ(r.error().code(), StatusCode::kInvalidArgument);
     EXPECT_NE(r.error().message().find(c.message), std::string::npos)
-        << r.error().ToString() << "\n" << c.json;
+        << r.error().ToString() << "\n"
+        << c.json;
     EXPECT_EQ(r.error().location().file, "s.json");
   }
   EXPECT_EQ(ParseStatement("[1]", "s.json").status().code(), StatusCode::kInvalidArgument);
