@@ -73,12 +73,15 @@ inline CommandResult RunCommand(const std::vector<std::string>& argv,
   return result;
 }
 
-// The probity binary under test (set by CMake).
+#ifdef PROBITY_BINARY
+// The probity binary under test (set by CMake for the suites that run it; others use
+// RunCommand alone, e.g. to run a validator).
 inline std::string ProbityBinary() { return PROBITY_BINARY; }
 
 inline CommandResult RunProbity(std::vector<std::string> args, const std::string& directory = "") {
   args.insert(args.begin(), ProbityBinary());
   return RunCommand(args, directory);
 }
+#endif  // PROBITY_BINARY
 
 }  // namespace probity::testing
