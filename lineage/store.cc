@@ -115,7 +115,7 @@ struct LineageStore::Impl {
       roots.push_back(d);
       start += width;
     }
-    return CompactRange(size, std::move(roots));
+    return CompactRange::Resume(size, std::move(roots));
   }
 
   Result<uint64_t> Size() {

@@ -102,9 +102,7 @@ class Verifier {
   Status ScanLog() {
     PROBITY_ASSIGN_OR_RETURN(
         Statement q, db_.Prepare("SELECT idx, record, entry, leaf_hash FROM log ORDER BY idx"));
-    CompactRange range;
     uint64_t expected = 0;
-    levels_.assign(1, {});
     while (true) {
       PROBITY_ASSIGN_OR_RETURN(bool row, q.Step());
       if (!row) break;
@@ -131,32 +129,29 @@ class Verifier {
       }
       kinds_.push_back(q.Text(1));
       entries_checked_.push_back(0);
-      levels_[0].push_back(leaf);
-      range.Append(leaf, [this](int level, uint64_t index, const Digest& hash) {
-        if (levels_.size() <= static_cast<size_t>(level)) levels_.resize(level + 1);
-        auto& nodes = levels_[static_cast<size_t>(level)];
-        if (nodes.size() == index) nodes.push_back(hash);
-      });
+      tree_.Append(leaf);
       ++expected;
-      auto wanted = wanted_roots_.find(range.size());
+      auto wanted = wanted_roots_.find(tree_.size());
       if (wanted != wanted_roots_.end()) {
-        wanted->second = range.Root();
+        wanted->second = tree_.Root();
         const nlohmann::json parsed = nlohmann::json::parse(entry, nullptr, false);
         if (parsed.is_object() && parsed.contains("time") && parsed["time"].is_string()) {
-          times_[range.size()] = parsed["time"].get<std::string>();
+          times_[tree_.size()] = parsed["time"].get<std::string>();
         }
       }
     }
-    report_.records = range.size();
-    log_size_ = range.size();
-    report_.root = range.Root();
+    report_.records = tree_.size();
+    log_size_ = tree_.size();
+    report_.root = tree_.Root();
     return OkStatus();
   }
 
   Status CheckNodes() {
     PROBITY_ASSIGN_OR_RETURN(Statement q,
                              db_.Prepare("SELECT level, idx, hash FROM log_nodes ORDER BY level, idx"));
-    std::vector<uint64_t> counts(levels_.size(), 0);
+    int levels = 0;
+    while (levels < 63 && (log_size_ >> (levels + 1)) > 0) ++levels;
+    std::vector<uint64_t> counts(static_cast<size_t>(levels) + 1, 0);
     while (true) {
       PROBITY_ASSIGN_OR_RETURN(bool row, q.Step());
       if (!row) break;
@@ -164,24 +159,26 @@ class Verifier {
       const int64_t idx = q.Int(1);
       const std::string hash = q.Blob(2);
       const std::string where = "node (" + std::to_string(level) + ", " + std::to_string(idx) + ")";
-      if (level < 1 || static_cast<size_t>(level) >= levels_.size() || idx < 0 ||
-          static_cast<size_t>(idx) >= levels_[static_cast<size_t>(level)].size()) {
+      Result<Digest> want = level < 1 || level > levels || idx < 0
+                                ? Result<Digest>(NotFoundError("not a node"))
+                                : tree_.Node(static_cast<int>(level), static_cast<uint64_t>(idx));
+      if (!want.ok()) {
         Fail({"log_nodes", std::nullopt, "hash", "(none)", HexOf(hash),
               where + " is not a node of the log's tree"});
         continue;
       }
       ++counts[static_cast<size_t>(level)];
-      const Digest& want = levels_[static_cast<size_t>(level)][static_cast<size_t>(idx)];
-      if (hash != BytesOf(want)) {
-        Fail({"log_nodes", std::nullopt, "hash", HexOf(want), HexOf(hash),
+      if (hash != BytesOf(*want)) {
+        Fail({"log_nodes", std::nullopt, "hash", HexOf(*want), HexOf(hash),
               where + ": the stored node hash differs from the one recomputed from the entries" +
                   (hash.size() != 32 ? " (and is not 32 bytes)" : "")});
       }
     }
-    for (size_t level = 1; level < levels_.size(); ++level) {
-      if (counts[level] < levels_[level].size()) {
+    for (size_t level = 1; level < counts.size(); ++level) {
+      const uint64_t expected = log_size_ >> level;
+      if (counts[level] < expected) {
         Fail({"log_nodes", std::nullopt, "level " + std::to_string(level),
-              std::to_string(levels_[level].size()) + " nodes", std::to_string(counts[level]),
+              std::to_string(expected) + " nodes", std::to_string(counts[level]),
               "stored node hashes are missing at level " + std::to_string(level)});
       }
     }
@@ -261,9 +258,9 @@ class Verifier {
     }
   }
 
-  // Which trusted keys signed `note`, at time `when` (RFC 3339, may be empty).
+  // Which trusted keys signed `note`: those valid at `when` (RFC 3339; empty = any time).
   std::vector<std::string> TrustedSigners(const SignedNote& note, const std::string& when) {
-    std::vector<std::string> keys;
+    std::vector<TrustedKey> valid;
     std::optional<TimePoint> at;
     if (!when.empty()) {
       std::tm tm{};
@@ -271,18 +268,19 @@ class Verifier {
         at = TimePoint(std::chrono::seconds(timegm(&tm)));
       }
     }
-    for (const SignedNote::Signature& s : note.signatures) {
-      for (const TrustedKey& k : options_.trusted_keys) {
-        if (k.key.algorithm() != KeyAlgorithm::kEd25519) continue;
-        if (NoteKeyHash(s.name, k.key) != s.key_hash) continue;
-        if (!k.key.Verify(note.body, s.signature)) continue;
-        if (at && !k.ValidAt(*at)) continue;
-        if (std::find(keys.begin(), keys.end(), k.key.id()) == keys.end()) {
-          keys.push_back(k.key.id());
-        }
+    // Trust comes from the public key alone; the name in a trusted-keys file is a label. A
+    // note key hash covers the signer's name, so match each key under the names used.
+    std::set<std::string> names;
+    for (const SignedNote::Signature& s : note.signatures) names.insert(s.name);
+    for (const TrustedKey& k : options_.trusted_keys) {
+      if (at && !k.ValidAt(*at)) continue;
+      for (const std::string& name : names) {
+        TrustedKey named = k;
+        named.name = name;
+        valid.push_back(std::move(named));
       }
     }
-    return keys;
+    return VerifyNoteSignatures(note, valid).verified_key_ids;
   }
 
   Status CheckCheckpoints() {
@@ -392,11 +390,18 @@ class Verifier {
       return;
     }
     if (body->size == 0) return;
-    const std::optional<Digest>& want = wanted_roots_[body->size];
-    if (want && *want != body->root) {
-      Fail({"saved checkpoint", std::nullopt, "root", HexOf(*want), HexOf(body->root),
+    // Prove the log only grew since the saved checkpoint: a consistency proof from its size
+    // to the whole log, made from the recomputed tree and checked against both roots.
+    Result<std::vector<Digest>> proof = ConsistencyProof(body->size, log_size_, tree_);
+    Status consistent =
+        proof.ok() ? VerifyConsistency(body->size, log_size_, body->root, *report_.root, *proof)
+                   : proof.status();
+    if (!consistent.ok()) {
+      const std::optional<Digest>& want = wanted_roots_[body->size];
+      Fail({"saved checkpoint", std::nullopt, "root", want ? HexOf(*want) : "(unknown)",
+            HexOf(body->root),
             "the log is not an extension of the checkpoint saved in " + file +
-                " (records before it were changed)"});
+                " (records it covered were changed): " + consistent.message()});
     }
   }
 
@@ -460,7 +465,7 @@ class Verifier {
   uint64_t log_size_ = 0;
   std::vector<std::string> kinds_;
   std::vector<uint8_t> entries_checked_;
-  std::vector<std::vector<Digest>> levels_;
+  MemoryTree tree_;
   std::map<uint64_t, std::optional<Digest>> wanted_roots_;
   std::map<uint64_t, std::string> times_;
   std::set<std::string> signing_keys_;
