@@ -16,15 +16,9 @@ std::string_view Trim(std::string_view s) {
 }
 
 Result<TimePoint> ParseTime(std::string_view text, const InputLocation& where) {
-  std::tm tm{};
-  const std::string s(text);
-  const char* end = strptime(s.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  if (end == nullptr || *end != '\0') {
-    return InvalidArgumentError("invalid time \"" + s + "\"")
-        .At(where)
-        .Expecting("an RFC 3339 UTC time such as 2026-01-31T00:00:00Z");
-  }
-  return TimePoint(std::chrono::seconds(timegm(&tm)));
+  Result<TimePoint> t = ParseRfc3339(text);
+  if (!t.ok()) return Status(t.status()).At(where);
+  return t;
 }
 
 }  // namespace

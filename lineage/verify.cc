@@ -6,6 +6,7 @@
 #include <set>
 
 #include "audit/core/base64.h"
+#include "lineage/attest.h"
 #include "lineage/canonical_json.h"
 #include "lineage/checkpoint.h"
 #include "lineage/content.h"
@@ -17,7 +18,7 @@
 namespace probity::lineage {
 
 using internal::Database;
-using internal::Statement;
+using Query = internal::Statement;
 using internal::TableSpec;
 
 namespace {
@@ -50,6 +51,8 @@ class Verifier {
     CheckEveryEntryHasRow();
     PROBITY_RETURN_IF_ERROR(CheckCheckpoints());
     CheckSavedCheckpoint();
+    PROBITY_RETURN_IF_ERROR(CheckAttestations());
+    PROBITY_RETURN_IF_ERROR(CheckCards());
     if (options_.check_artifacts) PROBITY_RETURN_IF_ERROR(CheckArtifacts());
     report_.signing_keys.assign(signing_keys_.begin(), signing_keys_.end());
     return std::move(report_);
@@ -60,7 +63,7 @@ class Verifier {
   void Warn(Finding f) { report_.warnings.push_back(std::move(f)); }
 
   Status CheckIsStore() {
-    PROBITY_ASSIGN_OR_RETURN(Statement version, db_.Prepare("PRAGMA user_version"));
+    PROBITY_ASSIGN_OR_RETURN(Query version, db_.Prepare("PRAGMA user_version"));
     PROBITY_ASSIGN_OR_RETURN(bool row, version.Step());
     const int64_t v = row ? version.Int(0) : 0;
     if (v < 1 || v > kStoreSchemaVersion) {
@@ -70,7 +73,7 @@ class Verifier {
           .Expecting("a lineage.db made by `probity init` (schema version 1 to " +
                      std::to_string(kStoreSchemaVersion) + ")");
     }
-    Result<Statement> origin = db_.Prepare("SELECT value FROM meta WHERE key = 'origin'");
+    Result<Query> origin = db_.Prepare("SELECT value FROM meta WHERE key = 'origin'");
     if (!origin.ok()) {
       return InvalidArgumentError("not a Probity lineage store (no meta table)").At({path_});
     }
@@ -81,7 +84,7 @@ class Verifier {
   }
 
   Status LoadCheckpointSizes() {
-    PROBITY_ASSIGN_OR_RETURN(Statement q, db_.Prepare("SELECT size FROM checkpoints"));
+    PROBITY_ASSIGN_OR_RETURN(Query q, db_.Prepare("SELECT size FROM checkpoints"));
     while (true) {
       PROBITY_ASSIGN_OR_RETURN(bool row, q.Step());
       if (!row) break;
@@ -101,7 +104,7 @@ class Verifier {
   // One pass over the log in index order: leaf hashes, gaps, the tree, roots at checkpoints.
   Status ScanLog() {
     PROBITY_ASSIGN_OR_RETURN(
-        Statement q, db_.Prepare("SELECT idx, record, entry, leaf_hash FROM log ORDER BY idx"));
+        Query q, db_.Prepare("SELECT idx, record, entry, leaf_hash FROM log ORDER BY idx"));
     uint64_t expected = 0;
     while (true) {
       PROBITY_ASSIGN_OR_RETURN(bool row, q.Step());
@@ -147,7 +150,7 @@ class Verifier {
   }
 
   Status CheckNodes() {
-    PROBITY_ASSIGN_OR_RETURN(Statement q,
+    PROBITY_ASSIGN_OR_RETURN(Query q,
                              db_.Prepare("SELECT level, idx, hash FROM log_nodes ORDER BY level, idx"));
     int levels = 0;
     while (levels < 63 && (log_size_ >> (levels + 1)) > 0) ++levels;
@@ -190,7 +193,7 @@ class Verifier {
     std::string columns = "t.id, t.time";
     for (const internal::FieldSpec& f : spec.fields) columns += ", t." + std::string(f.name);
     PROBITY_ASSIGN_OR_RETURN(
-        Statement q, db_.Prepare("SELECT " + columns + ", log.entry, log.record FROM " + t +
+        Query q, db_.Prepare("SELECT " + columns + ", log.entry, log.record FROM " + t +
                                  " AS t LEFT JOIN log ON log.idx = t.id ORDER BY t.id"));
     const int entry_column = 2 + static_cast<int>(spec.fields.size());
     const std::string kind(RecordKindName(spec.kind));
@@ -262,12 +265,7 @@ class Verifier {
   std::vector<std::string> TrustedSigners(const SignedNote& note, const std::string& when) {
     std::vector<TrustedKey> valid;
     std::optional<TimePoint> at;
-    if (!when.empty()) {
-      std::tm tm{};
-      if (strptime(when.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm) != nullptr) {
-        at = TimePoint(std::chrono::seconds(timegm(&tm)));
-      }
-    }
+    if (Result<TimePoint> t = ParseRfc3339(when); t.ok()) at = *t;
     // Trust comes from the public key alone; the name in a trusted-keys file is a label. A
     // note key hash covers the signer's name, so match each key under the names used.
     std::set<std::string> names;
@@ -285,7 +283,7 @@ class Verifier {
 
   Status CheckCheckpoints() {
     PROBITY_ASSIGN_OR_RETURN(
-        Statement q,
+        Query q,
         db_.Prepare("SELECT id, size, root, time, key_id, note FROM checkpoints ORDER BY id"));
     uint64_t previous_size = 0;
     uint64_t covered = 0;
@@ -405,9 +403,72 @@ class Verifier {
     }
   }
 
+  // Every logged attestation envelope verifies and says what its record says.
+  Status CheckAttestations() {
+    PROBITY_ASSIGN_OR_RETURN(
+        Query q, db_.Prepare("SELECT id, time, subject_digest, predicate_type, envelope FROM "
+                                 "attestations ORDER BY id"));
+    while (true) {
+      PROBITY_ASSIGN_OR_RETURN(bool row, q.Step());
+      if (!row) break;
+      ++report_.attestations;
+      const int64_t id = q.Int(0);
+      Result<CheckedAttestation> checked =
+          CheckEnvelopeColumn("attestations", id, q.Text(1), q.Text(4), q.Text(2), q.Text(3));
+      if (checked.ok()) signing_keys_.insert(checked->key_ids.begin(), checked->key_ids.end());
+    }
+    return OkStatus();
+  }
+
+  // Every card version that carries an envelope: the envelope signs exactly this version's
+  // document for this model digest.
+  Status CheckCards() {
+    PROBITY_ASSIGN_OR_RETURN(
+        Query q, db_.Prepare("SELECT id, time, model_digest, envelope, document, version, "
+                                 "status FROM cards WHERE envelope IS NOT NULL ORDER BY id"));
+    while (true) {
+      PROBITY_ASSIGN_OR_RETURN(bool row, q.Step());
+      if (!row) break;
+      ++report_.attestations;
+      const int64_t id = q.Int(0);
+      Result<CheckedAttestation> checked = CheckEnvelopeColumn(
+          "cards", id, q.Text(1), q.Text(3), q.Text(2), std::string(kModelCardPredicateType));
+      if (!checked.ok()) continue;
+      const nlohmann::json document = nlohmann::json::parse(q.Text(4), nullptr, false);
+      const nlohmann::json& predicate = checked->statement.predicate;
+      if (predicate.value("card", nlohmann::json()) != document ||
+          predicate.value("version", int64_t{-1}) != q.Int(5) ||
+          predicate.value("status", "") != q.Text(6)) {
+        Fail({"cards", id, "document", "the document, version and status the envelope signs",
+              "different", "card " + std::to_string(id) + " differs from the card its envelope signs"});
+      }
+    }
+    return OkStatus();
+  }
+
+  Result<CheckedAttestation> CheckEnvelopeColumn(const std::string& table, int64_t id,
+                                                 const std::string& time,
+                                                 const std::string& envelope_text,
+                                                 const std::string& subject,
+                                                 const std::string& predicate_type) {
+    const nlohmann::json envelope = nlohmann::json::parse(envelope_text, nullptr, false);
+    std::optional<TimePoint> at;
+    if (Result<TimePoint> t = ParseRfc3339(time); t.ok()) at = *t;
+    Result<CheckedAttestation> checked =
+        CheckAttestation(envelope, subject, predicate_type, options_.trusted_keys, at,
+                         table + " " + std::to_string(id));
+    if (!checked.ok()) {
+      Fail({table, id, "envelope", "a DSSE envelope signed by a trusted key over an in-toto "
+                                   "statement about " + subject,
+            checked.status().message(),
+            "the signed envelope does not verify: " + checked.status().ToString()});
+    }
+    return checked;
+  }
+
   Status CheckArtifacts() {
     PROBITY_ASSIGN_OR_RETURN(
-        Statement q, db_.Prepare("SELECT id, digest, uri, stored FROM artifacts WHERE digest IS "
+        Query q, db_.Prepare("SELECT id, digest, uri, stored FROM artifacts WHERE digest IS "
                                  "NOT NULL ORDER BY id"));
     std::error_code ec;
     while (true) {

@@ -41,4 +41,15 @@ Result<TimePoint> ParseEpochSeconds(std::string_view text) {
   return TimePoint(std::chrono::seconds(seconds));
 }
 
+Result<TimePoint> ParseRfc3339(std::string_view text) {
+  std::tm tm{};
+  const std::string s(text);
+  const char* end = strptime(s.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  if (end == nullptr || *end != '\0' || s.size() != 20) {
+    return InvalidArgumentError("\"" + s + "\" is not a time")
+        .Expecting("an RFC 3339 UTC time such as 2026-01-31T00:00:00Z");
+  }
+  return TimePoint(std::chrono::seconds(timegm(&tm)));
+}
+
 }  // namespace probity

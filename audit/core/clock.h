@@ -36,6 +36,9 @@ class FixedClock : public Clock {
 
 // UTC, "YYYY-MM-DDTHH:MM:SSZ".
 std::string FormatRfc3339(TimePoint t);
+// Parses "YYYY-MM-DDTHH:MM:SSZ" (what FormatRfc3339 writes); kInvalidArgument otherwise.
+Result<TimePoint> ParseRfc3339(std::string_view text);
+
 // Parses seconds since the epoch (the SOURCE_DATE_EPOCH convention of reproducible builds);
 // kInvalidArgument for anything but a non-negative integer.
 Result<TimePoint> ParseEpochSeconds(std::string_view text);
