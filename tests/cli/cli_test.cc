@@ -176,6 +176,22 @@ TEST(CliTest, OutputsValidateAgainstTheirJsonSchemas) {
   };
   std::string dir = ::testing::TempDir() + "/probity_schema_test";
   std::filesystem::create_directories(dir);
+  // A workspace with one recorded file, for the lineage commands' documents.
+  const std::string ws = dir + "/ws";
+  const std::string fresh = dir + "/fresh";
+  for (const std::string& d : {ws, fresh}) {
+    std::filesystem::remove_all(d);
+    std::filesystem::create_directories(d);
+  }
+  ASSERT_EQ(RunProbity({"init", ws}).exit_code, 0);
+  const std::string data = TempFile("schema_data.csv", "x,y\n1,0\n2,1\n");
+  ASSERT_EQ(RunProbity({"--workspace", ws, "lineage", "add", "artifact", data}).exit_code, 0);
+  auto exported = RunProbity({"--workspace", ws, "key", "export"});
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  const std::string keys = TempFile("schema_keys.pem", exported.out);
+  const std::string model_dir = dir + "/model_dir";
+  std::filesystem::create_directories(model_dir);
+  TempFile("probity_schema_test/model_dir/weights.bin", "0123456789");
   for (const Case& c : {
            Case{{"--json", "data", "profile", TestDataPath("german.data"), "--schema",
                  TestDataPath("german.schema.yaml")},
@@ -193,6 +209,24 @@ TEST(CliTest, OutputsValidateAgainstTheirJsonSchemas) {
                  "--data", TestDataPath("models/xgboost/input.csv"), "--out", dir + "/p.csv",
                  "--label", "x3"},
                 "predict.schema.json"},
+           Case{{"--json", "init", fresh}, "init.schema.json"},
+           Case{{"--json", "--workspace", ws, "key", "generate", "--name", "reviewer"},
+                "key-generate.schema.json"},
+           Case{{"--json", "--workspace", ws, "key", "list"}, "key-list.schema.json"},
+           Case{{"--json", "--workspace", ws, "lineage", "add", "artifact", model_dir, "--kind",
+                 "model"},
+                "lineage-add.schema.json"},
+           Case{{"--json", "--workspace", ws, "lineage", "show", "0"}, "lineage-show.schema.json"},
+           Case{{"--workspace", ws, "lineage", "graph", "1", "--format", "json"},
+                "lineage-graph.schema.json"},
+           Case{{"--json", "--workspace", ws, "log", "checkpoint"}, "log-checkpoint.schema.json"},
+           Case{{"--json", "--workspace", ws, "verify", "--trusted-keys", keys},
+                "verify.schema.json"},
+           // probity.log.prove/1 and probity.log.consistency/1 (log-prove.schema.json,
+           // log-consistency.schema.json) are enabled by the lead once the merkle branch's
+           // proofs are merged:
+           //   {"--json", "--workspace", ws, "log", "prove", "--index", "0"}
+           //   {"--json", "--workspace", ws, "log", "consistency", "--from", "1"}
        }) {
     auto r = RunProbity(c.args);
     ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -273,12 +307,127 @@ TEST(CliTest, DemoRecordsSignedLineageAndVerifiesIt) {
   auto again = RunProbity({"--json", "--quiet", "demo", "--out", out});
   ASSERT_EQ(again.exit_code, 0) << again.err;
   const nlohmann::json second = nlohmann::json::parse(again.out);
-  EXPECT_GT(second["lineage"]["log_size"].get<int64_t>(), first["lineage"]["log_size"].get<int64_t>());
+  EXPECT_GT(second["lineage"]["log_size"].get<int64_t>(),
+            first["lineage"]["log_size"].get<int64_t>());
   { std::ofstream(out + "/predictions/german_credit_xgboost.csv", std::ios::app) << "tampered\n"; }
   auto tampered = RunProbity({"verify", "--workspace", out, "--trusted-keys", keys});
   EXPECT_EQ(tampered.exit_code, 1);
   EXPECT_NE(tampered.out.find("german_credit_xgboost.csv changed"), std::string::npos)
       << tampered.out;
+}
+
+// `probity verify --json` lists every failure with its table, record, field, expected and
+// found values; a file that is gone is a warning, not a failure.
+TEST(CliTest, VerifyJsonNamesWhatWasTamperedWith) {
+  const std::string ws = ::testing::TempDir() + "/cli_verify_tampered";
+  std::filesystem::remove_all(ws);
+  std::filesystem::create_directories(ws);
+  ASSERT_EQ(RunProbity({"init", ws}).exit_code, 0);
+  const std::string a = ws + "/a.csv";
+  const std::string b = ws + "/b.csv";
+  std::ofstream(a) << "x,y\n1,0\n2,1\n";
+  std::ofstream(b) << "b\n";
+  ASSERT_EQ(RunProbity({"--workspace", ws, "lineage", "add", "artifact", a}).exit_code, 0);
+  ASSERT_EQ(RunProbity({"--workspace", ws, "lineage", "add", "artifact", b}).exit_code, 0);
+  auto exported = RunProbity({"--workspace", ws, "key", "export"});
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  const std::string keys = TempFile("cli_verify_tampered_keys.pem", exported.out);
+  const std::vector<std::string> verify = {"--json", "--workspace",    ws,
+                                           "verify", "--trusted-keys", keys};
+  auto clean = RunProbity(verify);
+  ASSERT_EQ(clean.exit_code, 0) << clean.out << clean.err;
+  EXPECT_TRUE(nlohmann::json::parse(clean.out)["verified"].get<bool>());
+
+  std::ofstream(a) << "x,y\n1,0\n2,0\n";  // one byte changed
+  std::filesystem::remove(b);
+  auto r = RunProbity(verify);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  const nlohmann::json doc = nlohmann::json::parse(r.out);
+  EXPECT_FALSE(doc["verified"].get<bool>());
+  EXPECT_EQ(doc["records"], 2);
+  EXPECT_EQ(doc["checkpoints"], 2);
+  ASSERT_EQ(doc["failures"].size(), 1u) << r.out;
+  const nlohmann::json& f = doc["failures"][0];
+  EXPECT_EQ(f["table"], "file");
+  EXPECT_EQ(f["record"], 0);
+  EXPECT_EQ(f["field"], "digest");
+  // sha256sum of the two contents (printf 'x,y\n1,0\n2,1\n' | sha256sum).
+  EXPECT_EQ(f["expected"],
+            "sha256:f102f9ff55c510db51f750b158671b390256184889f49f2d8ed9609f36ba38f0");
+  EXPECT_EQ(f["found"], "sha256:43e5a08213e426c55c30d88c77098195a216ac2d779c515eaeb1d23624dc17bf");
+  EXPECT_NE(f["message"].get<std::string>().find("a.csv changed since artifact 0 was recorded"),
+            std::string::npos)
+      << f["message"];
+  ASSERT_EQ(doc["warnings"].size(), 1u) << r.out;
+  EXPECT_EQ(doc["warnings"][0]["table"], "file");
+  EXPECT_EQ(doc["warnings"][0]["record"], 1);
+  EXPECT_EQ(doc["warnings"][0]["field"], "uri");
+  EXPECT_EQ(doc["warnings"][0]["found"], "(gone)");
+  // The log itself is intact: without re-hashing files it verifies.
+  std::vector<std::string> log_only = verify;
+  log_only.push_back("--no-artifacts");
+  EXPECT_EQ(RunProbity(log_only).exit_code, 0);
+}
+
+// The Python snippet in docs/formats/content.md recomputes a directory's digest by hand.
+std::string DirectoryDigestByHand(const std::string& directory) {
+  std::ifstream doc_file(std::string(PROBITY_SOURCE_DIR) + "/docs/formats/content.md");
+  std::stringstream doc;
+  doc << doc_file.rdbuf();
+  const std::string text = doc.str();
+  const size_t start = text.find("```python\n");
+  const size_t end = text.find("```\n", start + 10);
+  if (start == std::string::npos || end == std::string::npos) return "no snippet in content.md";
+  const std::string script =
+      TempFile("directory_digest.py", text.substr(start + 10, end - start - 10));
+  auto r = RunCommand({"/usr/bin/python3", script, directory});
+  return r.exit_code == 0 ? r.out : r.err;
+}
+
+// What `probity lineage add artifact DIR` records: "digest size\n".
+std::string DirectoryDigestByProbity(const std::string& workspace, const std::string& directory) {
+  std::filesystem::remove_all(workspace);
+  std::filesystem::create_directories(workspace);
+  if (RunProbity({"init", workspace}).exit_code != 0) return "init failed";
+  auto r = RunProbity({"--json", "--workspace", workspace, "lineage", "add", "artifact", directory,
+                       "--kind", "model"});
+  if (r.exit_code != 0) return r.err;
+  const nlohmann::json record = nlohmann::json::parse(r.out)["record"];
+  EXPECT_EQ(record["media_type"], "application/vnd.probity.directory+json");
+  return record["digest"].get<std::string>() + " " + std::to_string(record["size"].get<int64_t>()) +
+         "\n";
+}
+
+// The snippet agrees with the binary: nested paths sorted as bytes ("a-b/…" before "a/…"),
+// upper case before lower case, .git ignored at any depth.
+TEST(CliTest, DirectoryDigestMatchesTheDocumentedManifest) {
+  const std::string root = ::testing::TempDir() + "/cli_directory_digest";
+  std::filesystem::remove_all(root);
+  const std::string model = root + "/model";
+  for (const char* d : {"/model/a", "/model/a-b/.git", "/model/.git", "/model/B"}) {
+    std::filesystem::create_directories(root + d);
+  }
+  std::ofstream(model + "/a/weights.bin") << "0123456789";
+  std::ofstream(model + "/a-b/x.txt") << "x";
+  std::ofstream(model + "/a-b/.git/config") << "[core]\n";
+  std::ofstream(model + "/B/config.json") << "{}";
+  std::ofstream(model + "/.git/HEAD") << "ref: refs/heads/main\n";
+  std::ofstream(model + "/README.md") << "# model\n";
+  EXPECT_EQ(DirectoryDigestByHand(model), DirectoryDigestByProbity(root + "/ws", model));
+}
+
+// A symbolic link is listed under its own path with its target (content.h). Disabled: the
+// binary records it under its target's path instead, because ListEntries uses
+// fs::relative, which resolves links (lineage/content.cc:40; lexically_relative would not).
+// The lead enables this once that is fixed.
+TEST(CliTest, DISABLED_DirectoryManifestRecordsALinkUnderItsOwnPath) {
+  const std::string root = ::testing::TempDir() + "/cli_directory_link";
+  std::filesystem::remove_all(root);
+  const std::string model = root + "/model";
+  std::filesystem::create_directories(model);
+  std::ofstream(model + "/model.json") << "{}";
+  std::filesystem::create_symlink("model.json", model + "/latest");
+  EXPECT_EQ(DirectoryDigestByHand(model), DirectoryDigestByProbity(root + "/ws", model));
 }
 
 TEST(CliTest, PredictRefusesWhatItCannotScore) {

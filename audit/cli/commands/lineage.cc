@@ -311,7 +311,7 @@ void AddLineageCommands(CLI::App& app, const GlobalOptions& global, CommandFn* s
       ->check(CLI::PositiveNumber);
   consistency->add_option("--size", consistency_args->size, "The newer size (default: now)")
       ->check(CLI::PositiveNumber);
-  consistency->footer("Examples:\n  probity log consistency --from 40\n");
+  consistency->footer("Examples:\n  probity log consistency --from 40");
   consistency->callback([consistency_args, &global, selected] {
     *selected = [consistency_args, &global]() -> Result<Verdict> {
       PROBITY_ASSIGN_OR_RETURN(lineage::Workspace ws, lineage::FindWorkspace(global.workspace));
