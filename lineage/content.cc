@@ -37,7 +37,7 @@ Result<std::vector<Entry>> ListEntries(const std::string& root) {
       if (e.is_directory(ec) && !e.is_symlink(ec)) it.disable_recursion_pending();
       continue;
     }
-    const std::string relative = fs::relative(e.path(), root, ec).generic_string();
+    const std::string relative = e.path().lexically_relative(root).generic_string();
     if (e.is_symlink(ec)) {
       entries.push_back({relative, "", 0, fs::read_symlink(e.path(), ec).generic_string()});
     } else if (e.is_regular_file(ec)) {
@@ -67,6 +67,20 @@ Status CopyFileTo(const std::string& from, const std::string& to) {
                   ec);
   fs::rename(temporary, to, ec);
   if (ec) return IoError("cannot store the object: " + ec.message()).At({to});
+  return OkStatus();
+}
+
+// Copies a file into objects/ and checks the copy still hashes to `digest` (the file may
+// have changed since it was hashed).
+Status CopyChecked(const std::string& objects_dir, const std::string& path, const Digest& digest) {
+  const std::string target = ObjectPath(objects_dir, digest);
+  PROBITY_RETURN_IF_ERROR(CopyFileTo(path, target));
+  PROBITY_ASSIGN_OR_RETURN(Artifact copied, DescribeFile(LocalFileSystem(), target, ArtifactKind::kOther));
+  if (copied.digest != digest) {
+    std::error_code ignored;
+    fs::remove(target, ignored);
+    return IntegrityViolationError("the file changed while it was being recorded").At({path});
+  }
   return OkStatus();
 }
 
@@ -126,7 +140,7 @@ Status StoreObject(const std::string& objects_dir, const std::string& path, cons
     for (const Entry& e : entries) {
       if (e.digest.empty()) continue;
       PROBITY_ASSIGN_OR_RETURN(Digest d, Digest::Parse(e.digest));
-      PROBITY_RETURN_IF_ERROR(CopyFileTo(path + "/" + e.path, ObjectPath(objects_dir, d)));
+      PROBITY_RETURN_IF_ERROR(CopyChecked(objects_dir, path + "/" + e.path, d));
     }
     const std::string target = ObjectPath(objects_dir, digest);
     if (fs::exists(target, ec)) return OkStatus();
@@ -139,14 +153,7 @@ Status StoreObject(const std::string& objects_dir, const std::string& path, cons
     return ec ? IoError("cannot store the directory manifest: " + ec.message()).At({target})
               : OkStatus();
   }
-  PROBITY_RETURN_IF_ERROR(CopyFileTo(path, ObjectPath(objects_dir, digest)));
-  PROBITY_ASSIGN_OR_RETURN(Digest copied, DigestOfPath(ObjectPath(objects_dir, digest)));
-  if (copied != digest) {
-    std::error_code ignored;
-    fs::remove(ObjectPath(objects_dir, digest), ignored);
-    return IntegrityViolationError("the file changed while it was being recorded").At({path});
-  }
-  return OkStatus();
+  return CopyChecked(objects_dir, path, digest);
 }
 
 }  // namespace probity::lineage

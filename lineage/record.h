@@ -13,11 +13,12 @@
 //                size (bytes), uri, name, properties (object), stored (true when a copy is
 //                kept under objects/)
 //   execution    name (the step, required), type, status (new, running, complete, failed,
-//                canceled; required), parameters (object), environment (object), started,
+//                canceled, aborted, other; required), parameters (object), environment (object), started,
 //                ended (RFC 3339), exit_code, previous (id of the execution this updates)
 //   event        execution (id, required), artifact (id, required), direction ("input" or
 //                "output", required), role
-//   context      type (pipeline_run, experiment, model, model_version, job; required), name
+//   context      type (pipeline_run, experiment, model, model_version, job, other;
+//                required), name
 //                (required), properties (object), parent (id)
 //   attribution  context (id, required), artifact (id, required)
 //   association  context (id, required), execution (id, required)

@@ -30,6 +30,7 @@ Result<std::vector<TrustedKey>> ParseTrustedKeys(std::string_view text, std::str
   std::string pem;
   int64_t pem_start = 0;
   int64_t line_number = 0;
+  int64_t first_attribute_line = 0;
   auto add = [&](PublicKey key, std::string name) {
     pending.key = std::move(key);
     pending.name = !pending.name.empty() ? pending.name : !name.empty() ? name : pending.key.id();
@@ -66,22 +67,26 @@ Result<std::vector<TrustedKey>> ParseTrustedKeys(std::string_view text, std::str
       continue;
     }
     const size_t colon = line.find(':');
-    if (colon != std::string_view::npos && line.find('+') == std::string_view::npos) {
-      const std::string_view key = Trim(line.substr(0, colon));
+    const std::string_view key =
+        colon == std::string_view::npos ? std::string_view() : Trim(line.substr(0, colon));
+    if (key == "name" || key == "not-before" || key == "not-after") {
       const std::string_view value = Trim(line.substr(colon + 1));
       if (key == "name") {
         pending.name = std::string(value);
       } else if (key == "not-before") {
         PROBITY_ASSIGN_OR_RETURN(pending.not_before, ParseTime(value, where));
-      } else if (key == "not-after") {
-        PROBITY_ASSIGN_OR_RETURN(pending.not_after, ParseTime(value, where));
       } else {
-        return InvalidArgumentError("unknown attribute \"" + std::string(key) + "\"")
-            .At(where)
-            .Expecting("name, not-before or not-after");
+        PROBITY_ASSIGN_OR_RETURN(pending.not_after, ParseTime(value, where));
       }
+      if (!has_attributes) first_attribute_line = line_number;
       has_attributes = true;
       continue;
+    }
+    if (colon != std::string_view::npos && key.find('+') == std::string_view::npos &&
+        key.find(' ') == std::string_view::npos) {
+      return InvalidArgumentError("unknown attribute \"" + std::string(key) + "\"")
+          .At(where)
+          .Expecting("name, not-before or not-after");
     }
     Result<std::pair<std::string, PublicKey>> note_key = ParseNoteVerifierKey(line);
     if (!note_key.ok()) {
@@ -99,7 +104,7 @@ Result<std::vector<TrustedKey>> ParseTrustedKeys(std::string_view text, std::str
   }
   if (has_attributes) {
     return InvalidArgumentError("attribute lines at the end of the file apply to no key")
-        .At({std::string(origin), line_number, 1})
+        .At({std::string(origin), first_attribute_line, 1})
         .Expecting("a key after its attribute lines");
   }
   if (keys.empty()) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <map>
 #include <set>
 
@@ -344,10 +346,11 @@ class Verifier {
               std::to_string(options_.threshold) + " signature(s) by trusted keys",
               signers.empty() ? "none (recorded signer: key " + key_id + ")"
                               : std::to_string(signers.size()),
-              note->signatures.empty()
-                  ? "the checkpoint is not signed"
-                  : "no valid signature by a trusted key (the signature was altered, or the key "
-                    "is not in --trusted-keys or was not valid at the time)"});
+              note->signatures.empty() ? "the checkpoint is not signed"
+              : signers.empty()
+                  ? "no valid signature by a trusted key (the signature was altered, or the key "
+                    "is not in --trusted-keys or was not valid at the time)"
+                  : "fewer distinct trusted keys signed than --threshold requires"});
       }
     }
     if (log_size_ > covered) {
@@ -468,8 +471,8 @@ class Verifier {
 
   Status CheckArtifacts() {
     PROBITY_ASSIGN_OR_RETURN(
-        Query q, db_.Prepare("SELECT id, digest, uri, stored FROM artifacts WHERE digest IS "
-                                 "NOT NULL ORDER BY id"));
+        Query q, db_.Prepare("SELECT id, digest, uri, stored, media_type FROM artifacts WHERE "
+                                 "digest IS NOT NULL ORDER BY id"));
     std::error_code ec;
     while (true) {
       PROBITY_ASSIGN_OR_RETURN(bool row, q.Step());
@@ -485,6 +488,7 @@ class Verifier {
         const std::string object = ObjectPath(options_.objects_dir, *digest);
         if (std::filesystem::exists(object, ec)) {
           CheckBytes(id, object, *digest, "objects");
+          if (q.Text(4) == kDirectoryMediaType) CheckDirectoryObjects(id, object);
         } else if (!q.IsNull(3) && q.Int(3) == 1) {
           Fail({"objects", id, "stored", "a copy at " + object, "none",
                 "the stored copy of artifact " + std::to_string(id) + " is missing"});
@@ -502,6 +506,31 @@ class Verifier {
       }
     }
     return OkStatus();
+  }
+
+  // A directory kept in objects/ is its manifest plus a copy of every file it lists.
+  void CheckDirectoryObjects(int64_t id, const std::string& manifest_path) {
+    std::ifstream in(manifest_path, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    const nlohmann::json manifest = nlohmann::json::parse(text.str(), nullptr, false);
+    if (!manifest.is_object() || !manifest.contains("entries") || !manifest["entries"].is_array()) {
+      return;  // the manifest's own digest check above already failed
+    }
+    std::error_code ec;
+    for (const nlohmann::json& entry : manifest["entries"]) {
+      if (!entry.is_object() || !entry.contains("digest")) continue;  // links
+      Result<Digest> digest = Digest::Parse(entry.value("digest", ""));
+      if (!digest.ok()) continue;
+      const std::string object = ObjectPath(options_.objects_dir, *digest);
+      if (!std::filesystem::exists(object, ec)) {
+        Fail({"objects", id, entry.value("path", ""), "a copy at " + object, "none",
+              "the stored copy of " + entry.value("path", "") + " in directory artifact " +
+                  std::to_string(id) + " is missing"});
+        continue;
+      }
+      CheckBytes(id, object, *digest, "objects");
+    }
   }
 
   void CheckBytes(int64_t id, const std::string& path, const Digest& digest,

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
+#include <functional>
 #include <iostream>
 #include <new>
 
@@ -54,14 +55,14 @@ int Run(int argc, char** argv) {
   const std::string global_note =
       "\n\nGlobal options (before or after the command): --json, -q/--quiet, --threads N,\n"
       "--workspace DIR. Exit codes and details: probity --help, docs/cli.md";
-  for (CLI::App* sub : app.get_subcommands({})) {
-    sub->fallthrough();
-    sub->footer(sub->get_footer() + global_note);
-    for (CLI::App* subsub : sub->get_subcommands({})) {
-      subsub->fallthrough();
-      subsub->footer(subsub->get_footer() + global_note);
+  std::function<void(CLI::App*)> add_note = [&](CLI::App* command) {
+    for (CLI::App* sub : command->get_subcommands({})) {
+      sub->fallthrough();
+      sub->footer(sub->get_footer() + global_note);
+      add_note(sub);
     }
-  }
+  };
+  add_note(&app);
 
   try {
     app.parse(argc, argv);

@@ -222,11 +222,10 @@ TEST(CliTest, OutputsValidateAgainstTheirJsonSchemas) {
            Case{{"--json", "--workspace", ws, "log", "checkpoint"}, "log-checkpoint.schema.json"},
            Case{{"--json", "--workspace", ws, "verify", "--trusted-keys", keys},
                 "verify.schema.json"},
-           // probity.log.prove/1 and probity.log.consistency/1 (log-prove.schema.json,
-           // log-consistency.schema.json) are enabled by the lead once the merkle branch's
-           // proofs are merged:
-           //   {"--json", "--workspace", ws, "log", "prove", "--index", "0"}
-           //   {"--json", "--workspace", ws, "log", "consistency", "--from", "1"}
+           Case{{"--json", "--workspace", ws, "log", "prove", "--index", "0"},
+                "log-prove.schema.json"},
+           Case{{"--json", "--workspace", ws, "log", "consistency", "--from", "1"},
+                "log-consistency.schema.json"},
        }) {
     auto r = RunProbity(c.args);
     ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -420,7 +419,7 @@ TEST(CliTest, DirectoryDigestMatchesTheDocumentedManifest) {
 // binary records it under its target's path instead, because ListEntries uses
 // fs::relative, which resolves links (lineage/content.cc:40; lexically_relative would not).
 // The lead enables this once that is fixed.
-TEST(CliTest, DISABLED_DirectoryManifestRecordsALinkUnderItsOwnPath) {
+TEST(CliTest, DirectoryManifestRecordsALinkUnderItsOwnPath) {
   const std::string root = ::testing::TempDir() + "/cli_directory_link";
   std::filesystem::remove_all(root);
   const std::string model = root + "/model";

@@ -1,6 +1,7 @@
 // `probity lineage add|show|graph` and `probity log checkpoint|prove|consistency`: recording
 // and reading the signed lineage store (lineage/store.h).
 #include <deque>
+#include <limits>
 #include <filesystem>
 #include <iostream>
 #include <set>
@@ -140,18 +141,20 @@ void AddLineageCommands(CLI::App& app, const GlobalOptions& global, CommandFn* s
       PROBITY_ASSIGN_OR_RETURN(int64_t id,
                                RecordArtifact(session, add_args->path, *kind, add_args->name,
                                               !add_args->no_store));
-      PROBITY_ASSIGN_OR_RETURN(auto checkpoint, session.Commit());
+      PROBITY_RETURN_IF_ERROR(session.Commit().status());
       PROBITY_ASSIGN_OR_RETURN(nlohmann::json record, session.store->Get(id));
+      // The size after this command (the same as before when the artifact was known).
+      PROBITY_ASSIGN_OR_RETURN(uint64_t log_size, session.store->Size());
       if (global.json) {
         nlohmann::ordered_json doc = MachineDocument("probity.lineage.add/1");
         doc["id"] = id;
         doc["record"] = nlohmann::ordered_json::parse(record.dump());
-        doc["tree_size"] = checkpoint ? checkpoint->size : 0;
+        doc["tree_size"] = log_size;
         std::cout << DumpJson(doc);
       } else {
         std::cout << "Recorded artifact " << id << " " << record.value("digest", "") << " ("
                   << record.value("kind", "") << ", " << record.value("size", 0)
-                  << " bytes); log size " << (checkpoint ? checkpoint->size : 0) << "\n";
+                  << " bytes); log size " << log_size << "\n";
       }
       return Verdict::kPass;
     };
@@ -272,7 +275,7 @@ void AddLineageCommands(CLI::App& app, const GlobalOptions& global, CommandFn* s
       ->required()
       ->check(CLI::NonNegativeNumber);
   prove->add_option("--size", prove_args->size, "Tree size (default: the whole log)")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(int64_t{1}, std::numeric_limits<int64_t>::max(), "a positive size"));
   prove->footer("Examples:\n  probity log prove --index 12\n  probity log prove --index 12 --size 40 --json");
   prove->callback([prove_args, &global, selected] {
     *selected = [prove_args, &global]() -> Result<Verdict> {
@@ -308,9 +311,9 @@ void AddLineageCommands(CLI::App& app, const GlobalOptions& global, CommandFn* s
       log->add_subcommand("consistency", "Print a proof that the log only grew since a size");
   consistency->add_option("--from", consistency_args->from, "The older tree size")
       ->required()
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(int64_t{1}, std::numeric_limits<int64_t>::max(), "a positive size"));
   consistency->add_option("--size", consistency_args->size, "The newer size (default: now)")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(int64_t{1}, std::numeric_limits<int64_t>::max(), "a positive size"));
   consistency->footer("Examples:\n  probity log consistency --from 40");
   consistency->callback([consistency_args, &global, selected] {
     *selected = [consistency_args, &global]() -> Result<Verdict> {
