@@ -41,6 +41,8 @@ void AddScanCommand(CLI::App& app, const GlobalOptions& global, CommandFn* selec
 void AddWorkspaceCommands(CLI::App& app, const GlobalOptions& global, CommandFn* selected);
 // Registers `probity lineage …` and `probity log …`.
 void AddLineageCommands(CLI::App& app, const GlobalOptions& global, CommandFn* selected);
+// Registers `probity attest …`.
+void AddAttestCommands(CLI::App& app, const GlobalOptions& global, CommandFn* selected);
 // Registers `probity verify`.
 void AddVerifyCommand(CLI::App& app, const GlobalOptions& global, CommandFn* selected);
 

@@ -51,6 +51,7 @@ int Run(int argc, char** argv) {
   AddWorkspaceCommands(app, global, &selected);
   AddLineageCommands(app, global, &selected);
   AddVerifyCommand(app, global, &selected);
+  AddAttestCommands(app, global, &selected);
   // Global options may follow any command; say so in every command's help.
   const std::string global_note =
       "\n\nGlobal options (before or after the command): --json, -q/--quiet, --threads N,\n"

@@ -15,6 +15,7 @@
 #include "audit/core/file_system.h"
 #include "audit/core/json_output.h"
 #include "audit/ingest/models/model_loader.h"
+#include "lineage/attest.h"
 #include "lineage/trusted_keys.h"
 #include "lineage/verify.h"
 #include "policy/scanners/model_scanner.h"
@@ -182,7 +183,23 @@ Result<DemoLineage> RecordDemo(RecordingSession& session, const std::string& csv
     predict.exit_code = 0;
     predict.inputs = {{model, "model"}, {ids.data, "data"}, {ids.schema, "schema"}};
     predict.outputs = {{predictions, "predictions"}};
-    PROBITY_RETURN_IF_ERROR(RecordExecution(session, predict).status());
+    PROBITY_ASSIGN_OR_RETURN(int64_t run, RecordExecution(session, predict));
+    // A signed evaluation result whose subject is the model's digest: it cannot be moved
+    // to another model without breaking its signature.
+    PROBITY_ASSIGN_OR_RETURN(nlohmann::json data_record, session.store->Get(ids.data));
+    nlohmann::json predicate = {
+        {"dataset", {{"name", "german_credit.csv"}, {"digest", data_record["digest"]}}},
+        {"label", "credit_risk"},
+        {"rows", r.scored.score.rows},
+        {"metrics", {{{"type", "accuracy"}, {"value", Accuracy(r.scored.score)}}}},
+        {"lineage_execution_id", run}};
+    PROBITY_ASSIGN_OR_RETURN(nlohmann::json statement,
+                             lineage::ResultStatement(*session.store, model,
+                                                      lineage::kEvaluationPredicateType,
+                                                      std::move(predicate)));
+    PROBITY_ASSIGN_OR_RETURN(lineage::LineageStore::Batch * batch, session.Batch());
+    PROBITY_RETURN_IF_ERROR(
+        lineage::RecordAttestation(*batch, *session.signer, statement).status());
   }
   PROBITY_ASSIGN_OR_RETURN(int64_t summary, RecordArtifact(session, summary_path,
                                                            ArtifactKind::kReport, "", true));
@@ -301,7 +318,8 @@ Result<Verdict> RunDemo(const DemoArgs& args, const GlobalOptions& global) {
               << lineage_ids.log_size << ")\n"
               << "\nLineage: " << (verified.verified() ? "VERIFIED" : "FAILED") << " ("
               << verified.records << " records, " << verified.checkpoints
-              << " signed checkpoints, " << verified.artifacts_checked
+              << " signed checkpoints, " << verified.attestations << " signed attestations, "
+              << verified.artifacts_checked
               << " artifacts re-hashed, " << verified.failures.size() << " failures)\n"
               << "An auditor re-checks it, offline, with:\n  " << auditor_command << "\n"
               << std::flush;
