@@ -73,12 +73,14 @@ inline CommandResult RunCommand(const std::vector<std::string>& argv,
   return result;
 }
 
-// The probity binary under test (set by CMake).
+#ifdef PROBITY_BINARY
+// The probity binary under test (set by CMake for the suites that run it).
 inline std::string ProbityBinary() { return PROBITY_BINARY; }
 
 inline CommandResult RunProbity(std::vector<std::string> args, const std::string& directory = "") {
   args.insert(args.begin(), ProbityBinary());
   return RunCommand(args, directory);
 }
+#endif
 
 }  // namespace probity::testing
