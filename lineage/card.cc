@@ -267,6 +267,48 @@ std::optional<std::string> CheckRule(const FieldSpec& spec, const json& object) 
   return std::nullopt;
 }
 
+// The offset of the first byte that is not part of well-formed UTF-8 (RFC 3629: no
+// overlong forms, no surrogates, nothing above U+10FFFF), or nullopt. JSON text must be
+// UTF-8 and yaml-cpp passes any bytes through.
+std::optional<size_t> FirstInvalidUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    size_t length = 0;
+    uint32_t min = 0;
+    uint32_t cp = 0;
+    if (b < 0x80) {
+      ++i;
+      continue;
+    } else if ((b & 0xE0) == 0xC0) {
+      length = 2, min = 0x80, cp = b & 0x1F;
+    } else if ((b & 0xF0) == 0xE0) {
+      length = 3, min = 0x800, cp = b & 0x0F;
+    } else if ((b & 0xF8) == 0xF0) {
+      length = 4, min = 0x10000, cp = b & 0x07;
+    } else {
+      return i;
+    }
+    if (i + length > s.size()) return i;
+    for (size_t k = 1; k < length; ++k) {
+      const auto c = static_cast<unsigned char>(s[i + k]);
+      if ((c & 0xC0) != 0x80) return i;
+      cp = (cp << 6) | (c & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
+    i += length;
+  }
+  return std::nullopt;
+}
+
+// At most `max_bytes` of `s`, cut at a character boundary (for messages).
+std::string Excerpt(const std::string& s, size_t max_bytes) {
+  if (s.size() <= max_bytes) return s;
+  size_t end = max_bytes;
+  while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;
+  return s.substr(0, end) + "…";
+}
+
 // ---------------------------------------------------------------------------------------------
 // The validator of whole documents.
 
@@ -280,7 +322,7 @@ Status ValidateValue(const json& value, const FieldSpec& spec, const std::string
     if (!value.is_object()) return FieldError(path, "not an object", "an object");
     for (const auto& [key, member] : value.items()) {
       auto it = std::find_if(spec.children.begin(), spec.children.end(),
-                             [&](const FieldSpec& c) { return c.name == key; });
+                             [&name = key](const FieldSpec& c) { return c.name == name; });
       if (it == spec.children.end()) {
         return FieldError(ChildPath(path, key), "unknown field", "one of " + Names(spec));
       }
@@ -305,7 +347,7 @@ Status ValidateValue(const json& value, const FieldSpec& spec, const std::string
     return OkStatus();
   }
   if (std::optional<std::string> expected = CheckScalar(spec, value)) {
-    return FieldError(path, "found " + value.dump().substr(0, 80), *expected);
+    return FieldError(path, "found " + Excerpt(value.dump(), 80), *expected);
   }
   return OkStatus();
 }
@@ -371,7 +413,7 @@ class CardYamlReader {
     for (auto it = node.begin(); it != node.end(); ++it) {
       PROBITY_ASSIGN_OR_RETURN(std::string key, Key(it->first, path));
       auto child = std::find_if(spec.children.begin(), spec.children.end(),
-                                [&](const FieldSpec& c) { return c.name == key; });
+                                [&name = key](const FieldSpec& c) { return c.name == name; });
       const std::string child_path = ChildPath(path, key);
       if (child == spec.children.end()) {
         return Error(it->first, "unknown key \"" + child_path + "\"", "one of " + Names(spec));
@@ -419,8 +461,7 @@ class CardYamlReader {
       }
     }
     if (std::optional<std::string> expected = CheckScalar(spec, value)) {
-      return Error(node, "\"" + path + "\" has the value \"" + text.substr(0, 80) + "\"",
-                   *expected);
+      return Error(node, "\"" + path + "\" has the value \"" + Excerpt(text, 80) + "\"", *expected);
     }
     return value;
   }
@@ -462,6 +503,10 @@ class CardYamlReader {
   // Bounds the card the file can build: aliases can repeat a node many times, so every use
   // of a node is charged, not every node of the text.
   Status Charge(const YAML::Node& node, size_t minimum) {
+    if (node.IsScalar() && FirstInvalidUtf8(node.Scalar())) {
+      return Error(node, "a value is not valid UTF-8 once its escapes are decoded",
+                   "text without escapes of surrogates (\\uD800-\\uDFFF)");
+    }
     const size_t cost = std::max(minimum, node.IsScalar() ? node.Scalar().size() : size_t{0});
     if (cost > budget_) {
       return Error(node,
@@ -709,6 +754,17 @@ Result<ModelCard> ApplyCardYaml(const ModelCard& card, std::string_view yaml,
     return InvalidArgumentError("the card file is larger than 1 MiB")
         .At({file})
         .Expecting(expected);
+  }
+  if (std::optional<size_t> bad = FirstInvalidUtf8(yaml)) {
+    const std::string_view before = yaml.substr(0, *bad);
+    const size_t line_start = before.rfind('\n');
+    const int64_t line = 1 + std::count(before.begin(), before.end(), '\n');
+    const int64_t column =
+        1 +
+        static_cast<int64_t>(line_start == std::string_view::npos ? *bad : *bad - line_start - 1);
+    return InvalidArgumentError("the card file is not valid UTF-8")
+        .At({file, line, column})
+        .Expecting("UTF-8 text");
   }
   YAML::Node root;
   try {

@@ -193,6 +193,39 @@ TEST(ModelCardYamlTest, AliasesCannotInflateTheCard) {
       << result.error().ToString();
 }
 
+// Found by card_yaml_fuzzer (seed crash_invalid_utf8.yaml): bytes that are not UTF-8 went
+// through yaml-cpp into the card, and the JSON serializer threw on them.
+TEST(ModelCardYamlTest, InvalidUtf8IsRejectedAtItsPosition) {
+  CardStore s("yaml_utf8");
+  ModelCard card = *InitCardFromLineage(*s.store, s.model);
+  auto result = ApplyCardYaml(card, "details:\n  name: Ge\xfa\xffrman\n", "u.yaml");
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(result.error().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(result.error().location().line, 2);
+  EXPECT_EQ(result.error().location().column, 11);
+  EXPECT_NE(result.error().message().find("not valid UTF-8"), std::string::npos);
+  // Overlong and surrogate encodings are not UTF-8 either.
+  EXPECT_FALSE(ApplyCardYaml(card, "limitations: [\xc0\xaf]\n", "u.yaml").has_value());
+  EXPECT_FALSE(ApplyCardYaml(card, "limitations: [\xed\xa0\x80]\n", "u.yaml").has_value());
+  // Well-formed multi-byte text is kept.
+  auto ok = ApplyCardYaml(card,
+                          "limitations: [\"Gr\xc3\xb6\xc3\x9f"
+                          "e \xe2\x89\xa4 \xf0\x9f\x93\x88\"]\n",
+                          "u.yaml");
+  ASSERT_TRUE(ok.has_value()) << ok.error().ToString();
+  EXPECT_EQ(ok->document["limitations"][0], "Gr\u00f6\u00dfe \u2264 \U0001F4C8");
+}
+
+TEST(ModelCardYamlTest, EscapedSurrogateIsRejected) {
+  CardStore s("yaml_surrogate");
+  ModelCard card = *InitCardFromLineage(*s.store, s.model);
+  auto result = ApplyCardYaml(card, "details:\n  name: \"a\\ud800b\"\n", "u.yaml");
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(result.error().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(result.error().location().file, "u.yaml");
+  EXPECT_EQ(result.error().location().line, 2);
+}
+
 TEST(ModelCardYamlTest, EmptyFileIsRejected) {
   CardStore s("yaml_empty");
   ModelCard card = *InitCardFromLineage(*s.store, s.model);

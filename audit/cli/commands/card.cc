@@ -98,6 +98,13 @@ void AddCardCommands(CLI::App& app, const GlobalOptions& global, CommandFn* sele
   CLI::App* card = app.add_subcommand(
       "card", "Write, review and export model cards bound to the model's digest");
   card->require_subcommand(1);
+  card->footer(
+      "Examples:\n"
+      "  probity card init 4                    start a card for model artifact 4\n"
+      "  probity card set 4 card.yaml           record the owner's edits\n"
+      "  probity card approve 4 --status approved --key reviewer\n"
+      "  probity card export 4 --format cyclonedx --out bom.json\n"
+      "Format and field map: docs/formats/model-card.md");
   auto args = std::make_shared<CardArgs>();
   auto model_option = [&args](CLI::App* cmd) {
     cmd->add_option("MODEL_ID", args->model, "The model artifact's record id")

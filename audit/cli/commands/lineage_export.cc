@@ -18,6 +18,7 @@ void AddLineageExportCommand(CLI::App* lineage_cmd, const GlobalOptions& global,
   CLI::App* export_cmd =
       lineage_cmd->add_subcommand("export", "Export lineage in a standard format");
   export_cmd->require_subcommand(1);
+  export_cmd->footer("Examples:\n  probity lineage export cyclonedx 4 --out bom.json");
   auto args = std::make_shared<LineageExportArgs>();
   CLI::App* cyclonedx =
       export_cmd->add_subcommand("cyclonedx", "A model and its datasets as a CycloneDX 1.6 ML-BOM");
