@@ -127,6 +127,15 @@ TEST_F(CardCliTest, VersionsEditsAndTheTwoKeyApproval) {
   EXPECT_EQ(r["version"], 4);
   EXPECT_EQ(r["previous"], Show("3")["record_id"]);
   EXPECT_EQ(r["model_digest"], v4["card"]["model"]["digest"]);
+
+  // The store with its card versions verifies when the auditor trusts both keys.
+  CommandResult author_key = Probity({"key", "export"});
+  CommandResult reviewer_key = Probity({"key", "export", "reviewer"});
+  ASSERT_EQ(author_key.exit_code, 0);
+  ASSERT_EQ(reviewer_key.exit_code, 0);
+  Write("trusted.pem", author_key.out + reviewer_key.out);
+  CommandResult verified = Probity({"verify", "--trusted-keys", Path("trusted.pem")});
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
 }
 
 TEST_F(CardCliTest, ExportsValidateAgainstTheirSchemas) {
