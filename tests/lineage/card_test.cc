@@ -226,6 +226,15 @@ TEST(ModelCardYamlTest, EscapedSurrogateIsRejected) {
   EXPECT_EQ(result.error().location().line, 2);
 }
 
+TEST(ModelCardYamlTest, DeepNestingIsRejectedWithoutExhaustingTheStack) {
+  CardStore s("yaml_deep");
+  ModelCard card = *InitCardFromLineage(*s.store, s.model);
+  auto result = ApplyCardYaml(card, "limitations: " + std::string(200000, '['), "deep.yaml");
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(result.error().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(result.error().location().file, "deep.yaml");
+}
+
 TEST(ModelCardYamlTest, EmptyFileIsRejected) {
   CardStore s("yaml_empty");
   ModelCard card = *InitCardFromLineage(*s.store, s.model);
