@@ -43,6 +43,17 @@ void AddWorkspaceCommands(CLI::App& app, const GlobalOptions& global, CommandFn*
 void AddLineageCommands(CLI::App& app, const GlobalOptions& global, CommandFn* selected);
 // Registers `probity attest …`.
 void AddAttestCommands(CLI::App& app, const GlobalOptions& global, CommandFn* selected);
+// Registers `probity card …` (init, set/edit, show, export, approve).
+void AddCardCommands(CLI::App& app, const GlobalOptions& global, CommandFn* selected);
+// Registers `probity lineage export …` under the `lineage` command.
+void AddLineageExportCommand(CLI::App* lineage_cmd, const GlobalOptions& global,
+                             CommandFn* selected);
+// Writes the model's card (`version`, or the latest when 0) as "mct", "sagemaker" or
+// "cyclonedx" to `out` (stdout when empty). With `card_optional`, a model without a card is
+// exported from lineage alone (lineage/card.h InitCardFromLineage).
+Result<Verdict> ExportModelCard(const GlobalOptions& global, int64_t model, int64_t version,
+                                const std::string& format, const std::string& out,
+                                bool card_optional);
 // Registers `probity verify`.
 void AddVerifyCommand(CLI::App& app, const GlobalOptions& global, CommandFn* selected);
 

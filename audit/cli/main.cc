@@ -50,6 +50,7 @@ int Run(int argc, char** argv) {
   AddScanCommand(app, global, &selected);
   AddWorkspaceCommands(app, global, &selected);
   AddLineageCommands(app, global, &selected);
+  AddCardCommands(app, global, &selected);
   AddVerifyCommand(app, global, &selected);
   AddAttestCommands(app, global, &selected);
   // Global options may follow any command; say so in every command's help.

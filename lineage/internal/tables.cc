@@ -215,7 +215,7 @@ Status ValidateFields(const TableSpec& spec, const nlohmann::json& fields) {
   }
   for (const auto& [name, value] : fields.items()) {
     const auto it = std::find_if(spec.fields.begin(), spec.fields.end(),
-                                 [&](const FieldSpec& f) { return f.name == name; });
+                                 [&key = name](const FieldSpec& f) { return f.name == key; });
     if (it == spec.fields.end()) {
       std::string known;
       for (const FieldSpec& f : spec.fields) known += (known.empty() ? "" : ", ") + std::string(f.name);
