@@ -12,6 +12,8 @@
 #include "audit/core/check.h"
 #include "audit/core/version.h"
 #include "lineage/canonical_json.h"
+#include "lineage/dsse.h"
+#include "lineage/intoto.h"
 
 namespace probity::lineage {
 namespace {
@@ -882,7 +884,8 @@ Result<Digest> CardDigest(const ModelCard& card) {
   return Sha256Of(canonical);
 }
 
-Record CardRecord(const ModelCard& card, std::optional<int64_t> previous) {
+Result<Record> CardRecord(const ModelCard& card, std::optional<int64_t> previous,
+                          const Signer& signer) {
   const json& model = Get(card.document, "model");
   json fields = {{"model", Get(model, "artifact")},
                  {"model_digest", Get(model, "digest")},
@@ -890,7 +893,18 @@ Record CardRecord(const ModelCard& card, std::optional<int64_t> previous) {
                  {"status", CardStatusName(card.status())},
                  {"document", card.document}};
   if (previous) fields["previous"] = *previous;
-  return {RecordKind::kCard, std::move(fields)};
+  PROBITY_ASSIGN_OR_RETURN(Digest digest, Digest::Parse(fields["model_digest"].get<std::string>()));
+  ResourceDescriptor subject;
+  subject.name = model.value("name", "model");
+  subject.digest["sha256"] = digest.Hex();
+  const json statement =
+      Statement({subject}, kModelCardPredicateType,
+                {{"card", card.document}, {"version", card.version()}, {"status", fields["status"]}});
+  PROBITY_ASSIGN_OR_RETURN(std::string payload, CanonicalJson(statement));
+  PROBITY_ASSIGN_OR_RETURN(Envelope envelope,
+                           SignEnvelope(kInTotoPayloadType, std::move(payload), signer));
+  fields["envelope"] = json::parse(EnvelopeJson(envelope));
+  return Record{RecordKind::kCard, std::move(fields)};
 }
 
 Result<std::vector<StoredCard>> CardVersions(LineageStore& store, int64_t model_artifact_id) {

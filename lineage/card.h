@@ -22,6 +22,7 @@
 #include "audit/core/clock.h"
 #include "audit/core/digest.h"
 #include "audit/core/result.h"
+#include "lineage/keys.h"
 #include "lineage/record.h"
 #include "lineage/store.h"
 
@@ -96,9 +97,14 @@ struct StoredCard {
   int64_t version = 0;
   ModelCard card;
 };
-// The card record for `card` (model, model_digest, version, status, document, previous).
-// The envelope is added by the signing step, not here.
-Record CardRecord(const ModelCard& card, std::optional<int64_t> previous);
+// The card record for `card` (model, model_digest, version, status, document, previous),
+// with `envelope`: a DSSE envelope signed by `signer` over an in-toto Statement whose subject
+// is the model's digest and whose predicate (https://probity.dev/attestation/model-card/v1)
+// is {card, version, status}. The card is bound to the model bytes: swapping either breaks
+// the signature (probity verify checks it, and that the signer is the key the card's
+// status_history names for this version).
+Result<Record> CardRecord(const ModelCard& card, std::optional<int64_t> previous,
+                          const Signer& signer);
 // Every stored version of the model's card, oldest first (empty when it has none).
 Result<std::vector<StoredCard>> CardVersions(LineageStore& store, int64_t model_artifact_id);
 // The latest version, or kNotFound ("model N has no card; run probity card init N").

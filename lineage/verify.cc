@@ -439,6 +439,21 @@ class Verifier {
       if (!checked.ok()) continue;
       const nlohmann::json document = nlohmann::json::parse(q.Text(4), nullptr, false);
       const nlohmann::json& predicate = checked->statement.predicate;
+      // The version's author, as its status history says, must be the key that signed it.
+      const nlohmann::json history = document.is_object() && document.contains("status_history")
+                                         ? document["status_history"]
+                                         : nlohmann::json::array();
+      const std::string author =
+          history.is_array() && !history.empty() && history.back().is_object()
+              ? history.back().value("key_id", "")
+              : "";
+      if (std::find(checked->key_ids.begin(), checked->key_ids.end(), author) ==
+          checked->key_ids.end()) {
+        Fail({"cards", id, "status_history", "key " + author + " (the recorded author)",
+              checked->key_ids.empty() ? "none" : "key " + checked->key_ids.front(),
+              "card " + std::to_string(id) +
+                  " names an author key that did not sign it (forged authorship)"});
+      }
       if (predicate.value("card", nlohmann::json()) != document ||
           predicate.value("version", int64_t{-1}) != q.Int(5) ||
           predicate.value("status", "") != q.Text(6)) {

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "lineage/card.h"
 #include "lineage/dsse.h"
 #include "lineage/trusted_keys.h"
 #include "lineage/verify.h"
@@ -186,6 +187,39 @@ TEST_F(AttestTest, ExportedBundleVerifiesOnlyUntouched) {
   RunProbity({"--workspace", root_.string(), "attest", "export", std::to_string(model_), "--out",
               bundle});
   EXPECT_EQ(RunProbity({"attest", "verify", bundle, "--trusted-keys", other_keys}).exit_code, 1);
+}
+
+TEST_F(AttestTest, CardVersionsAreSignedAndAuthorshipCannotBeForged) {
+  auto card = InitCardFromLineage(*store_, model_);
+  ASSERT_TRUE(card.ok()) << card.status().ToString();
+  // An honest version: recorded and signed by the same key.
+  ModelCard honest = NextCardVersion(*card, "init", signer_->key_id(), clock_.Now());
+  auto record = CardRecord(honest, std::nullopt, *signer_);
+  ASSERT_TRUE(record.ok()) << record.status().ToString();
+  {
+    auto batch = store_->Begin();
+    ASSERT_TRUE(batch.ok());
+    ASSERT_TRUE((*batch)->Add(*record).ok());
+    ASSERT_TRUE((*batch)->Commit(*signer_).ok());
+  }
+  VerifyReport good = Verify();
+  EXPECT_TRUE(good.verified());
+  EXPECT_EQ(good.attestations, 1u);
+  // A version that claims a reviewer wrote it, signed with the author's key.
+  auto reviewer = GenerateEd25519Signer();
+  ModelCard forged = NextCardVersion(honest, "approve", (*reviewer)->key_id(), clock_.Now());
+  auto forged_record = CardRecord(forged, std::nullopt, *signer_);
+  ASSERT_TRUE(forged_record.ok());
+  {
+    auto batch = store_->Begin();
+    ASSERT_TRUE(batch.ok());
+    ASSERT_TRUE((*batch)->Add(*forged_record).ok());
+    ASSERT_TRUE((*batch)->Commit(*signer_).ok());
+  }
+  VerifyReport bad = Verify();
+  bool forged_found = false;
+  for (const Finding& f : bad.failures) forged_found |= f.table == "cards" && f.field == "status_history";
+  EXPECT_TRUE(forged_found);
 }
 
 }  // namespace

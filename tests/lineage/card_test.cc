@@ -4,6 +4,8 @@
 
 #include <regex>
 
+#include "lineage/dsse.h"
+#include "lineage/intoto.h"
 #include "tests/lineage/card_fixture.h"
 
 namespace probity::lineage {
@@ -373,11 +375,11 @@ TEST(ModelCardStoreTest, VersionsAreLinkedRecordsBoundToTheModelDigest) {
   ModelCard v1 = NextCardVersion(*InitCardFromLineage(*s.store, s.model), "init",
                                  s.signer->key_id(), s.clock.Now());
   auto batch = std::move(*s.store->Begin());
-  auto id1 = batch->Add(CardRecord(v1, std::nullopt));
+  auto id1 = batch->Add(*CardRecord(v1, std::nullopt, *s.signer));
   ASSERT_TRUE(id1.has_value()) << id1.error().ToString();
   ModelCard v2 = NextCardVersion(*EditCard(v1, testing::kOwnerYaml, "card.yaml"), "edit",
                                  s.signer->key_id(), s.clock.Now());
-  auto id2 = batch->Add(CardRecord(v2, *id1));
+  auto id2 = batch->Add(*CardRecord(v2, *id1, *s.signer));
   ASSERT_TRUE(id2.has_value()) << id2.error().ToString();
   ASSERT_TRUE(batch->Commit(*s.signer).has_value());
 
@@ -389,7 +391,18 @@ TEST(ModelCardStoreTest, VersionsAreLinkedRecordsBoundToTheModelDigest) {
   EXPECT_EQ((*record)["version"], 2);
   EXPECT_EQ((*record)["status"], "draft");
   EXPECT_EQ((*record)["previous"], *id1);
-  EXPECT_FALSE(record->contains("envelope"));
+  // The version is signed: the envelope's statement names the model digest and carries
+  // exactly this document.
+  ASSERT_TRUE(record->contains("envelope"));
+  auto envelope = ParseEnvelope((*record)["envelope"].dump(), "card envelope");
+  ASSERT_TRUE(envelope.ok()) << envelope.status().ToString();
+  auto verified = VerifyEnvelope(*envelope, {{"author", s.signer->public_key(), {}, {}}});
+  ASSERT_TRUE(verified.ok()) << verified.status().ToString();
+  auto statement = ParseStatement(*verified, "card envelope");
+  ASSERT_TRUE(statement.ok());
+  EXPECT_EQ(statement->predicate_type, "https://probity.dev/attestation/model-card/v1");
+  EXPECT_EQ("sha256:" + statement->subjects[0].digest.at("sha256"), kModelDigest);
+  EXPECT_EQ(statement->predicate["card"], (*record)["document"]);
 
   auto versions = CardVersions(*s.store, s.model);
   ASSERT_TRUE(versions.has_value());

@@ -30,7 +30,9 @@ Result<Verdict> RecordCardVersion(const GlobalOptions& global, RecordingSession&
   card = lineage::NextCardVersion(std::move(card), change, session.signer->key_id(),
                                   SystemClock().Now());
   PROBITY_RETURN_IF_ERROR(lineage::ValidateCard(card));
-  PROBITY_ASSIGN_OR_RETURN(int64_t id, session.Add(lineage::CardRecord(card, previous)));
+  PROBITY_ASSIGN_OR_RETURN(lineage::Record record,
+                           lineage::CardRecord(card, previous, *session.signer));
+  PROBITY_ASSIGN_OR_RETURN(int64_t id, session.Add(std::move(record)));
   PROBITY_ASSIGN_OR_RETURN(auto checkpoint, session.Commit());
   const std::string status(lineage::CardStatusName(card.status()));
   const int64_t model = card.document["model"]["artifact"].get<int64_t>();
