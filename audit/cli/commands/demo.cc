@@ -16,6 +16,7 @@
 #include "audit/core/json_output.h"
 #include "audit/ingest/models/model_loader.h"
 #include "lineage/attest.h"
+#include "lineage/card.h"
 #include "lineage/trusted_keys.h"
 #include "lineage/verify.h"
 #include "policy/scanners/model_scanner.h"
@@ -127,6 +128,7 @@ Result<RecordingSession> OpenDemoWorkspace(const std::string& out, const GlobalO
 }
 
 struct DemoLineage {
+  std::optional<int64_t> card;  // the card draft, when this run wrote it
   int64_t data = 0;
   int64_t schema = 0;
   std::vector<int64_t> models;
@@ -201,9 +203,20 @@ Result<DemoLineage> RecordDemo(RecordingSession& session, const std::string& csv
     PROBITY_RETURN_IF_ERROR(
         lineage::RecordAttestation(*batch, *session.signer, statement).status());
   }
-  PROBITY_ASSIGN_OR_RETURN(int64_t summary, RecordArtifact(session, summary_path,
-                                                           ArtifactKind::kReport, "", true));
-  (void)summary;
+  PROBITY_RETURN_IF_ERROR(
+      RecordArtifact(session, summary_path, ArtifactKind::kReport, "", true).status());
+  // A model card draft for the first model, filled from lineage, signed and bound to the
+  // model's digest (once: later runs keep the card the owner may have edited since).
+  if (!ids.models.empty() && !lineage::LatestCard(*session.store, ids.models[0]).ok()) {
+    PROBITY_ASSIGN_OR_RETURN(lineage::ModelCard card,
+                             lineage::InitCardFromLineage(*session.store, ids.models[0]));
+    card = lineage::NextCardVersion(std::move(card), "init", session.signer->key_id(),
+                                    SystemClock().Now());
+    PROBITY_RETURN_IF_ERROR(lineage::ValidateCard(card));
+    PROBITY_ASSIGN_OR_RETURN(lineage::Record record,
+                             lineage::CardRecord(card, std::nullopt, *session.signer));
+    PROBITY_ASSIGN_OR_RETURN(ids.card, session.Add(std::move(record)));
+  }
   PROBITY_ASSIGN_OR_RETURN(auto checkpoint, session.Commit());
   ids.log_size = checkpoint ? checkpoint->size : 0;
   return ids;
@@ -301,6 +314,8 @@ Result<Verdict> RunDemo(const DemoArgs& args, const GlobalOptions& global) {
     lineage_doc["log_size"] = lineage_ids.log_size;
     lineage_doc["dataset_id"] = lineage_ids.data;
     lineage_doc["model_ids"] = lineage_ids.models;
+    lineage_doc["card_id"] = lineage_ids.card ? nlohmann::ordered_json(*lineage_ids.card)
+                                               : nlohmann::ordered_json();
     lineage_doc["verified"] = verified.verified();
     lineage_doc["verify_failures"] = verified.failures.size();
     lineage_doc["auditor_command"] = auditor_command;
@@ -321,6 +336,10 @@ Result<Verdict> RunDemo(const DemoArgs& args, const GlobalOptions& global) {
               << " signed checkpoints, " << verified.attestations << " signed attestations, "
               << verified.artifacts_checked
               << " artifacts re-hashed, " << verified.failures.size() << " failures)\n"
+              << (lineage_ids.card ? "Model card draft for " + DemoModels()[0].file +
+                                         ": probity --workspace " + args.out + " card show " +
+                                         std::to_string(lineage_ids.models[0]) + "\n"
+                                   : std::string())
               << "An auditor re-checks it, offline, with:\n  " << auditor_command << "\n"
               << std::flush;
   }
