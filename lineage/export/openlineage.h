@@ -1,7 +1,9 @@
 // Exporting lineage records as OpenLineage (spec 2-0-2) RunEvents: one event per execution
 // record, its inputs and outputs from its event records, its parent run from a pipeline_run
 // context it is associated with. Every event written is validated against the embedded
-// OpenLineage schemas (formats asserted) before it is returned.
+// OpenLineage schemas before it is returned (with formats asserted, except for runs that
+// were imported from OpenLineage: they keep the facets they came with, which the importer
+// accepted with formats as annotations).
 //
 //   PROBITY_ASSIGN_OR_RETURN(std::vector<nlohmann::json> events,
 //                            ExportOpenLineage(store_records));
