@@ -169,14 +169,19 @@ void OpenLineageMapper::Map(const json& event, json source, RecordPlan& plan) {
   if (const std::string* type = StringAt(event, "eventType")) source["event_type"] = *type;
   source["event_time"] = event["eventTime"];
 
-  if (const json* dataset = ObjectAt(event, "dataset")) {  // DatasetEvent
+  // Which of the core schema's oneOf the event matched decides its kind; members the
+  // matched branch does not describe were not validated and are not read (a RunEvent may
+  // carry an unchecked "dataset", a DatasetEvent an unchecked "run" without "job").
+  const json* run = ObjectAt(event, "run");
+  const json* job_object = ObjectAt(event, "job");
+  if (job_object == nullptr) {  // DatasetEvent
+    const json& dataset = event["dataset"];
     source["original_id"] =
-        (*dataset)["namespace"].get<std::string>() + "/" + (*dataset)["name"].get<std::string>();
-    Dataset(*dataset, nullptr, source, plan);
+        dataset["namespace"].get<std::string>() + "/" + dataset["name"].get<std::string>();
+    Dataset(dataset, nullptr, source, plan);
     return;
   }
-  const json& job = event["job"];
-  const json* run = ObjectAt(event, "run");
+  const json& job = *job_object;
   if (run == nullptr) {  // JobEvent: the job's declared lineage
     source["original_id"] =
         job["namespace"].get<std::string>() + "/" + job["name"].get<std::string>();

@@ -1,12 +1,11 @@
 // The MLmodel sample (tests/data/lineage/mlflow, from mlflow/mlflow tests; SOURCES.md there)
 // imports as a model artifact named by the digest of the file itself.
-#include "lineage/import/mlflow.h"
-
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <sstream>
 
+#include "lineage/import/mlflow.h"
 #include "tests/testing/memory_record_sink.h"
 #include "tests/testing/test_data.h"
 
@@ -91,6 +90,11 @@ TEST(ImportMlflowModelTest, MalformedFilesGiveLocatedErrors) {
 
   auto not_map = ImportMlflowModel("- a\n- b\n", "MLmodel", sink);
   ASSERT_FALSE(not_map.has_value());
+
+  std::string deep = "flavors: " + std::string(10000, '[') + std::string(10000, ']') + "\n";
+  auto nested = ImportMlflowModel(deep, "MLmodel", sink);
+  ASSERT_FALSE(nested.has_value());
+  EXPECT_EQ(nested.error().code(), StatusCode::kInvalidArgument);
 
   // Aliases that expand exponentially are refused, not expanded.
   std::string bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";

@@ -162,6 +162,28 @@ TEST(ImportOpenLineageTest, JobAndDatasetEvents) {
   EXPECT_EQ(datasets.at(1).fields["kind"], "dataset");
 }
 
+TEST(ImportOpenLineageTest, MembersOutsideTheMatchedEventKindAreNotRead) {
+  // Valid as a RunEvent (extra members are allowed); "dataset" belongs to DatasetEvent and
+  // was not validated, so it must not make this a dataset event.
+  json run_event = json::parse(kStart);
+  run_event["dataset"] = json::object();
+  MemoryRecordSink sink;
+  auto summary = ImportOpenLineage(run_event.dump(), "run.json", sink);
+  ASSERT_TRUE(summary.has_value()) << summary.error().ToString();
+  EXPECT_EQ(sink.OfKind(RecordKind::kExecution).size(), 1u);
+  // Valid as a DatasetEvent: a "run" without "job" is not a RunEvent.
+  json dataset_event = {{"eventTime", "2024-01-01T00:00:00Z"},
+                        {"producer", "https://example.test/p"},
+                        {"schemaURL", "https://openlineage.io/spec/2-0-2/OpenLineage.json"},
+                        {"dataset", {{"namespace", "db"}, {"name", "t"}}},
+                        {"run", 5}};
+  MemoryRecordSink datasets;
+  summary = ImportOpenLineage(dataset_event.dump(), "dataset.json", datasets);
+  ASSERT_TRUE(summary.has_value()) << summary.error().ToString();
+  ASSERT_EQ(datasets.records().size(), 1u);
+  EXPECT_EQ(datasets.at(1).fields["uri"], "db/t");
+}
+
 TEST(ImportOpenLineageTest, DatasetFacetsAreKeptAsProperties) {
   std::string text = Slurp(testing::TestDataPath("lineage/openlineage/fluentd-event_full.json"));
   json event = json::parse(text);

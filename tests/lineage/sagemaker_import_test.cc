@@ -1,13 +1,12 @@
 // SageMaker EventBridge and CloudTrail samples (tests/data/lineage/sagemaker, from the AWS
 // SageMaker developer guide; SOURCES.md there) import with the records checked here by hand.
-#include "lineage/import/sagemaker.h"
-
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <sstream>
 
 #include "audit/core/digest.h"
+#include "lineage/import/sagemaker.h"
 #include "tests/testing/memory_record_sink.h"
 #include "tests/testing/test_data.h"
 
@@ -49,7 +48,8 @@ TEST(ImportSageMakerEventsTest, TrainingJob) {
   const json& source = execution["source"];
   EXPECT_EQ(source["format"], "sagemaker-eventbridge");
   EXPECT_EQ(source["file_digest"], Sha256Of(text).ToString());
-  EXPECT_EQ(source["original_id"], "arn:aws:sagemaker:us-east-1:123456789012:training-job/kmeans-1");
+  EXPECT_EQ(source["original_id"],
+            "arn:aws:sagemaker:us-east-1:123456789012:training-job/kmeans-1");
   EXPECT_EQ(source["event_id"], "844e2571-85d4-695f-b930-0153b71dcb42");
   EXPECT_EQ(source["detail_type"], "SageMaker Training Job State Change");
   EXPECT_EQ(source["line"], 1);
@@ -58,9 +58,11 @@ TEST(ImportSageMakerEventsTest, TrainingJob) {
   EXPECT_EQ(channel["uri"], "S3Uri");  // the sample's placeholder, recorded as given
   EXPECT_EQ(channel["name"], "Train");
   EXPECT_EQ(channel["properties"]["ContentType"], "ContentType");
-  EXPECT_EQ(sink.at(3).fields,
-            json({{"direction", "input"}, {"role", "Train"}, {"execution", 1}, {"artifact", 2},
-                  {"source", source}}));
+  EXPECT_EQ(sink.at(3).fields, json({{"direction", "input"},
+                                     {"role", "Train"},
+                                     {"execution", 1},
+                                     {"artifact", 2},
+                                     {"source", source}}));
 }
 
 TEST(ImportSageMakerEventsTest, TrainingJobModelArtifactIsAnOutput) {
@@ -87,8 +89,9 @@ TEST(ImportSageMakerEventsTest, PipelineExecutionAndStepShareTheRunContext) {
                                                   RecordKind::kAssociation}));
   const json& context = sink.at(1).fields;
   EXPECT_EQ(context["type"], "pipeline_run");
-  EXPECT_EQ(context["name"],
-            "arn:aws:sagemaker:us-east-1:123456789012:pipeline/myPipeline-123/execution/p4jn9xou8a8s");
+  EXPECT_EQ(
+      context["name"],
+      "arn:aws:sagemaker:us-east-1:123456789012:pipeline/myPipeline-123/execution/p4jn9xou8a8s");
   EXPECT_EQ(context["properties"]["pipelineArn"],
             "arn:aws:sagemaker:us-east-1:123456789012:pipeline/myPipeline-123");
   const json& pipeline = sink.at(2).fields;
@@ -115,10 +118,9 @@ TEST(ImportSageMakerEventsTest, ModelPackageIsAModelArtifactWithItsApprovalStatu
   auto summary =
       ImportSageMakerEvents(Sample("ModelPackageStateChange.event.json"), "package.json", sink);
   ASSERT_TRUE(summary.has_value()) << summary.error().ToString();
-  EXPECT_EQ(Kinds(sink),
-            (std::vector<RecordKind>{RecordKind::kArtifact, RecordKind::kStatus,
-                                     RecordKind::kContext, RecordKind::kAttribution,
-                                     RecordKind::kContext, RecordKind::kAttribution}));
+  EXPECT_EQ(Kinds(sink), (std::vector<RecordKind>{RecordKind::kArtifact, RecordKind::kStatus,
+                                                  RecordKind::kContext, RecordKind::kAttribution,
+                                                  RecordKind::kContext, RecordKind::kAttribution}));
   const json& package = sink.at(1).fields;
   EXPECT_EQ(package["kind"], "model");
   EXPECT_EQ(package["uri"],
@@ -128,7 +130,8 @@ TEST(ImportSageMakerEventsTest, ModelPackageIsAModelArtifactWithItsApprovalStatu
   EXPECT_FALSE(package["properties"].contains("ModelApprovalStatus"));
   EXPECT_EQ(sink.at(2).fields["target"], 1);
   EXPECT_EQ(sink.at(2).fields["status"], "Rejected");
-  EXPECT_EQ(sink.at(2).fields["reason"], "SageMaker ModelApprovalStatus; ModelPackageStatus Completed");
+  EXPECT_EQ(sink.at(2).fields["reason"],
+            "SageMaker ModelApprovalStatus; ModelPackageStatus Completed");
   EXPECT_EQ(sink.at(3).fields["type"], "model");
   EXPECT_EQ(sink.at(3).fields["name"], "versionedmp-p-idy6c3e1fiqj");
   EXPECT_EQ(sink.at(5).fields["name"],
@@ -140,7 +143,8 @@ TEST(ImportSageMakerEventsTest, ModelPackageIsAModelArtifactWithItsApprovalStatu
 
 TEST(ImportSageMakerEventsTest, ModelCardIsACardArtifactWithAStatus) {
   MemoryRecordSink sink;
-  auto summary = ImportSageMakerEvents(Sample("ModelCardStateChange.event.json"), "card.json", sink);
+  auto summary =
+      ImportSageMakerEvents(Sample("ModelCardStateChange.event.json"), "card.json", sink);
   ASSERT_TRUE(summary.has_value()) << summary.error().ToString();
   EXPECT_EQ(Kinds(sink), (std::vector<RecordKind>{RecordKind::kArtifact, RecordKind::kStatus,
                                                   RecordKind::kContext, RecordKind::kAttribution}));
@@ -162,7 +166,7 @@ TEST(ImportSageMakerEventsTest, EndpointIsADeploymentExecution) {
       ImportSageMakerEvents(Sample("EndpointStateChange.event.json"), "endpoint.json", sink);
   ASSERT_TRUE(summary.has_value()) << summary.error().ToString();
   ASSERT_EQ(sink.records().size(), 1u);
-  EXPECT_EQ(sink.at(1).fields["status"], "complete");             // IN_SERVICE
+  EXPECT_EQ(sink.at(1).fields["status"], "complete");                   // IN_SERVICE
   EXPECT_EQ(sink.at(1).fields["started"], "2020-06-17T16:39:52.203Z");  // 1592411992203.0
   EXPECT_EQ(sink.at(1).fields["parameters"]["EndpointConfigName"], "MyEndpointConfig");
 }
@@ -195,8 +199,7 @@ TEST(ImportSageMakerEventsTest, MalformedEventsGiveLocatedErrors) {
   missing["detail"].erase("TrainingJobName");
   auto no_name = ImportSageMakerEvents(missing.dump(2), "e.json", sink);
   ASSERT_FALSE(no_name.has_value());
-  EXPECT_NE(no_name.error().message().find("/detail/TrainingJobName is missing"),
-            std::string::npos)
+  EXPECT_NE(no_name.error().message().find("/detail/TrainingJobName is missing"), std::string::npos)
       << no_name.error().ToString();
   EXPECT_EQ(no_name.error().expected(), "a string");
 
@@ -210,8 +213,9 @@ TEST(ImportSageMakerEventsTest, MalformedEventsGiveLocatedErrors) {
   channel["detail"]["InputDataConfig"][0]["DataSource"]["S3DataSource"].erase("S3Uri");
   auto no_uri = ImportSageMakerEvents(channel.dump(), "e.json", sink);
   ASSERT_FALSE(no_uri.has_value());
-  EXPECT_NE(no_uri.error().message().find("/detail/InputDataConfig/0/DataSource/S3DataSource/S3Uri"),
-            std::string::npos);
+  EXPECT_NE(
+      no_uri.error().message().find("/detail/InputDataConfig/0/DataSource/S3DataSource/S3Uri"),
+      std::string::npos);
 
   json time = event;
   time["detail"]["TrainingStartTime"] = "yesterday";
@@ -285,8 +289,7 @@ TEST(ImportCloudTrailTest, LogFileRecordsAndFailedCalls) {
   MemoryRecordSink none;
   auto missing = ImportCloudTrail(broken.dump(2), "log.json", none);
   ASSERT_FALSE(missing.has_value());
-  EXPECT_NE(missing.error().message().find("/Records/1/userIdentity is missing"),
-            std::string::npos)
+  EXPECT_NE(missing.error().message().find("/Records/1/userIdentity is missing"), std::string::npos)
       << missing.error().ToString();
   EXPECT_GT(missing.error().location().line, 20);  // inside the second record
   EXPECT_TRUE(none.records().empty());
