@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <mutex>
@@ -527,7 +528,7 @@ Result<FollowSummary> FollowOpenLineage(int fd, RecordBatches& batches,
     if (!follower.empty()) {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
           follower.deadline() - std::chrono::steady_clock::now());
-      timeout_ms = static_cast<int>(std::max<int64_t>(0, left.count()));
+      timeout_ms = static_cast<int>(std::clamp<int64_t>(left.count(), 0, 1 << 30));
     }
     pollfd descriptor{fd, POLLIN, 0};
     int ready = ::poll(&descriptor, 1, timeout_ms);
