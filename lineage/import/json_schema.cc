@@ -143,12 +143,12 @@ Status CheckSchemaNode(const json& node, std::string_view name, const std::strin
   return OkStatus();
 }
 
-// Collects every $ref of a document.
-void CollectRefs(const json& node, std::vector<std::string>& refs) {
+// Collects every $ref value of a document.
+void CollectRefs(const json& node, std::vector<const json*>& refs) {
   if (node.is_object()) {
     for (const auto& [key, value] : node.items()) {
       if (key == "$ref" && value.is_string()) {
-        refs.push_back(value.get<std::string>());
+        refs.push_back(&value);
       } else if (key != "enum" && key != "const" && key != "example" && key != "examples" &&
                  key != "default") {
         CollectRefs(value, refs);
@@ -204,7 +204,15 @@ class PathSegment {
  public:
   PathSegment(std::string& path, std::string_view token) : path_(path), size_(path.size()) {
     path_ += '/';
-    path_ += EscapeJsonPointerToken(token);
+    for (char c : token) {
+      if (c == '~') {
+        path_ += "~0";
+      } else if (c == '/') {
+        path_ += "~1";
+      } else {
+        path_ += c;
+      }
+    }
   }
   ~PathSegment() { path_.resize(size_); }
   PathSegment(const PathSegment&) = delete;
@@ -307,15 +315,17 @@ Status SchemaSet::Add(json document, std::string_view name) {
   return OkStatus();
 }
 
-Status SchemaSet::CheckReferences() const {
+Status SchemaSet::CheckReferences() {
   for (const auto& [id, document] : documents_) {
-    std::vector<std::string> refs;
+    std::vector<const json*> refs;
     CollectRefs(document, refs);
-    for (const auto& ref : refs) {
+    for (const json* ref : refs) {
       std::string base;
-      if (Resolve(ref, id, &base) == nullptr) {
-        return InvalidArgumentError("schema " + id + ": $ref \"" + ref + "\" does not resolve");
+      const json* target = Resolve(ref->get_ref<const std::string&>(), id, &base);
+      if (target == nullptr) {
+        return InvalidArgumentError("schema " + id + ": $ref " + ref->dump() + " does not resolve");
       }
+      resolved_[ref] = {target, &documents_.find(base)->first};
     }
   }
   return OkStatus();
@@ -391,24 +401,35 @@ std::optional<SchemaViolation> SchemaSet::Check(const json& schema, const std::s
   if (depth > kMaxDepth) return Violation(path, "depth", "nested too deeply to validate");
 
   if (auto ref = schema.find("$ref"); ref != schema.end()) {
+    // References were resolved once by CheckReferences; resolve any added since.
     std::string ref_base;
-    const json* target = Resolve(ref->get<std::string>(), base, &ref_base);
+    const json* target = nullptr;
+    const std::string* target_base = &ref_base;
+    if (auto known = resolved_.find(&*ref); known != resolved_.end()) {
+      target = known->second.target;
+      target_base = known->second.base;
+    } else {
+      target = Resolve(ref->get_ref<const std::string&>(), base, &ref_base);
+    }
     if (target == nullptr) {
       return Violation(path, "$ref", "unresolved reference " + ref->get<std::string>());
     }
-    if (auto violation = Check(*target, ref_base, instance, path, depth + 1, assert_formats))
+    if (auto violation = Check(*target, *target_base, instance, path, depth + 1, assert_formats)) {
       return violation;
+    }
   }
 
   if (auto type = schema.find("type"); type != schema.end()) {
-    bool matched = false;
-    std::string expected;
-    json types = type->is_array() ? *type : json::array({*type});
-    for (const auto& t : types) {
-      matched = matched || HasType(instance, t.get<std::string>());
-      expected += (expected.empty() ? "" : " or ") + t.get<std::string>();
+    bool matched = type->is_string() && HasType(instance, type->get_ref<const std::string&>());
+    for (size_t i = 0; type->is_array() && !matched && i < type->size(); ++i) {
+      matched = HasType(instance, (*type)[i].get_ref<const std::string&>());
     }
     if (!matched) {
+      std::string expected;
+      json types = type->is_array() ? *type : json::array({*type});
+      for (const auto& t : types) {
+        expected += (expected.empty() ? "" : " or ") + t.get<std::string>();
+      }
       return Violation(path, "type", "expected " + expected + ", found " + TypeName(instance));
     }
   }

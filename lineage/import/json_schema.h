@@ -25,6 +25,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "audit/core/status.h"
 
@@ -48,9 +49,10 @@ class SchemaSet {
   // format outside the supported list above.
   Status Add(nlohmann::json document, std::string_view name);
 
-  // Checks that every $ref of every document resolves. kInvalidArgument naming the first
-  // that does not.
-  Status CheckReferences() const;
+  // Checks that every $ref of every document resolves, and remembers where each points so
+  // that Validate need not resolve them again. kInvalidArgument naming the first that does
+  // not resolve.
+  Status CheckReferences();
 
   // Validates `instance` against the schema at `schema_uri` ("<$id>" or "<$id>#/pointer").
   // Returns nothing when it is valid, else the first violation found; when every branch of
@@ -74,7 +76,13 @@ class SchemaSet {
   const nlohmann::json* Resolve(std::string_view ref, const std::string& base,
                                 std::string* resolved_base) const;
 
+  struct ResolvedRef {
+    const nlohmann::json* target;
+    const std::string* base;  // the $id of the document holding the target
+  };
   std::map<std::string, nlohmann::json, std::less<>> documents_;
+  // The address of each "$ref" value → what it resolves to (nodes of documents_ never move).
+  std::unordered_map<const nlohmann::json*, ResolvedRef> resolved_;
 };
 
 // Format checks, exposed for tests and for the exporter.

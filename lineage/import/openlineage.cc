@@ -409,6 +409,15 @@ Result<const OpenLineageSchemas*> OpenLineageSchemas::Get() {
           return InternalError("embedded facet schema " + std::string(file.path) +
                                " does not name exactly one facet");
         }
+        // Validate() checks a facet against properties/<key> alone, which is only the same
+        // as checking {key: facet} against the root while the root holds nothing else.
+        for (const auto& [keyword, value] : document.items()) {
+          if (keyword != "$schema" && keyword != "$id" && keyword != "$defs" &&
+              keyword != "properties" && keyword != "type" && keyword != "required") {
+            return InternalError("embedded facet schema " + std::string(file.path) +
+                                 " has a root keyword " + keyword);
+          }
+        }
         std::set<std::string> places;
         CollectPlaces(properties->begin().value(), document, 0, places);
         if (places.empty()) {
@@ -450,13 +459,19 @@ std::optional<SchemaViolation> OpenLineageSchemas::Validate(const json& event,
       if (value.is_object() && value.value("_deleted", false) == true) continue;
       std::optional<SchemaViolation> failed;
       bool passed = false;
+      std::string escaped = EscapeJsonPointerToken(key);
       for (const auto& id : FacetSchemaIds(place, key)) {
-        auto violation = schemas_.Validate(json{{key, value}}, id, assert_formats);
+        // The facet schema's root is {"type": "object", "properties": {key: {$ref …}}} (its
+        // `required`, if any, names that key): validating the value against that member
+        // is the same check without copying the facet into a new object.
+        auto violation = schemas_.Validate(value, id + "#/properties/" + escaped, assert_formats);
         if (!violation) {
           passed = true;
           break;
         }
-        violation->instance_path = pointer + violation->instance_path;
+        violation->instance_path =
+            pointer + "/" + escaped +
+            (violation->instance_path == "/" ? "" : violation->instance_path);
         size_t slash = id.rfind('/');
         violation->message += " (facet schema " + id.substr(slash + 1) + ")";
         if (!failed) failed = std::move(violation);
