@@ -9,9 +9,11 @@ namespace {
 
 using nlohmann::json;
 
-// Counts schema frames, not instance levels; inputs are limited to 256 levels of nesting
-// before they reach the validator (json_text.h), so this bounds the stack, not the data.
-constexpr int kMaxDepth = 2048;
+// Counts nested Check calls (schema frames), which bounds the stack: each is a few KB in an
+// ASan debug build. Only instance members a schema describes are descended into (facets'
+// own content is `additionalProperties: true`), so real events stay far below this; a
+// recursive schema (subset conditions) over a pathologically deep instance stops here.
+constexpr int kMaxDepth = 512;
 constexpr std::string_view kDraft202012 = "https://json-schema.org/draft/2020-12/schema";
 
 const std::set<std::string, std::less<>>& KnownKeywords() {
@@ -490,11 +492,12 @@ std::optional<SchemaViolation> SchemaSet::Check(const json& schema, const std::s
       if (properties != schema.end()) {
         if (auto it = properties->find(key); it != properties->end()) member_schema = &*it;
       }
-      if (member_schema == nullptr && additional != schema.end()) member_schema = &*additional;
+      bool from_additional = member_schema == nullptr && additional != schema.end();
+      if (from_additional) member_schema = &*additional;
       if (member_schema == nullptr) continue;
       PathSegment segment(path, key);
       if (auto violation = Check(*member_schema, base, value, path, depth + 1, assert_formats)) {
-        if (member_schema == &*additional && violation->keyword == "false") {
+        if (from_additional && violation->keyword == "false") {
           violation->keyword = "additionalProperties";
           violation->message = "member \"" + key + "\" is not allowed";
         }

@@ -58,7 +58,7 @@ class SchemaSet {
   // Returns nothing when it is valid, else the first violation found; when every branch of
   // an anyOf/oneOf fails, the violation reported is the one deepest in the instance (the
   // branch that matched furthest), which is the one a reader can act on. Instances nested
-  // so deep that validating them would need more than 2048 nested schema frames are reported as a
+  // so deep that validating them would need more than 512 nested schema frames are reported as a
   // violation (keyword "depth"), not recursed into.
   // With `assert_formats` false, `format` is an annotation only (the draft 2020-12 default
   // for the format-annotation vocabulary); with true (the default) it is asserted.
