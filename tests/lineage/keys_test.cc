@@ -21,8 +21,8 @@ std::filesystem::path TempDir(const std::string& name) {
 
 TEST(PublicKeyTest, RawEd25519KeyHasFixedSpkiPrefix) {
   // RFC 8032 §7.1 TEST 1 public key; the SPKI prefix is RFC 8410's.
-  const std::string raw = *HexDecode(
-      "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a");
+  const std::string raw =
+      *HexDecode("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a");
   auto key = PublicKey::FromRawEd25519(raw);
   ASSERT_TRUE(key.ok()) << key.status().ToString();
   EXPECT_EQ(key->der().size(), 44u);
@@ -33,8 +33,8 @@ TEST(PublicKeyTest, RawEd25519KeyHasFixedSpkiPrefix) {
 
 TEST(PublicKeyTest, VerifiesRfc8032TestVector) {
   // RFC 8032 §7.1 TEST 1: empty message.
-  auto key = PublicKey::FromRawEd25519(*HexDecode(
-      "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"));
+  auto key = PublicKey::FromRawEd25519(
+      *HexDecode("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"));
   ASSERT_TRUE(key.ok());
   const std::string sig = *HexDecode(
       "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e06522490155"
@@ -66,7 +66,7 @@ TEST(SignerTest, WritesKeyPairWithPrivateMode) {
   ASSERT_TRUE(signer.ok());
   const std::string path = (dir / "k.key").string();
   ASSERT_TRUE(WriteKeyPair(**signer, path).ok());
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   auto loaded = LoadSigner(path);
@@ -98,8 +98,7 @@ TEST(SignerTest, RejectsMalformedKeyFiles) {
   ::chmod(path.c_str(), 0600);
   auto loaded = LoadSigner(path);
   EXPECT_EQ(loaded.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(PublicKey::FromPem("garbage", "x.pem").status().code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(PublicKey::FromPem("garbage", "x.pem").status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(PublicKey::FromRawEd25519("short").status().code(), StatusCode::kInvalidArgument);
   std::filesystem::remove_all(dir);
 }
