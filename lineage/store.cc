@@ -403,6 +403,20 @@ Result<nlohmann::json> LineageStore::Get(int64_t id) {
   return ParseStrictJson(entry, impl_->path + ": record " + std::to_string(id));
 }
 
+Result<std::vector<nlohmann::json>> LineageStore::Records() {
+  PROBITY_ASSIGN_OR_RETURN(Statement q, impl_->db.Prepare("SELECT idx, entry FROM log ORDER BY idx"));
+  std::vector<nlohmann::json> out;
+  while (true) {
+    PROBITY_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    PROBITY_ASSIGN_OR_RETURN(
+        nlohmann::json record,
+        ParseStrictJson(q.Blob(1), impl_->path + ": record " + std::to_string(q.Int(0))));
+    out.push_back(std::move(record));
+  }
+  return out;
+}
+
 Result<std::vector<nlohmann::json>> LineageStore::List(RecordKind kind, const std::string& field,
                                                        const nlohmann::json& value) {
   const TableSpec& spec = internal::TableFor(kind);

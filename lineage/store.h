@@ -91,6 +91,8 @@ class LineageStore {
   Result<nlohmann::json> Get(int64_t id);
   // The canonical entry bytes of record `id`.
   Result<std::string> Entry(int64_t id);
+  // Every record in id (log) order, parsed from the log entries.
+  Result<std::vector<nlohmann::json>> Records();
   // Records of one kind in id order, optionally filtered by one field's value.
   Result<std::vector<nlohmann::json>> List(RecordKind kind, const std::string& field = {},
                                            const nlohmann::json& value = nullptr);

@@ -45,6 +45,9 @@ void AddLineageCommands(CLI::App& app, const GlobalOptions& global, CommandFn* s
 void AddAttestCommands(CLI::App& app, const GlobalOptions& global, CommandFn* selected);
 // Registers `probity card …` (init, set/edit, show, export, approve).
 void AddCardCommands(CLI::App& app, const GlobalOptions& global, CommandFn* selected);
+// Registers `probity lineage import …` under the `lineage` command.
+void AddLineageImportCommand(CLI::App* lineage_cmd, const GlobalOptions& global,
+                             CommandFn* selected);
 // Registers `probity lineage export …` under the `lineage` command.
 void AddLineageExportCommand(CLI::App* lineage_cmd, const GlobalOptions& global,
                              CommandFn* selected);

@@ -110,6 +110,7 @@ std::string NodeLabel(const nlohmann::json& record) {
 void AddLineageCommands(CLI::App& app, const GlobalOptions& global, CommandFn* selected) {
   CLI::App* lineage_cmd = app.add_subcommand("lineage", "Record and read signed lineage");
   lineage_cmd->require_subcommand(1);
+  AddLineageImportCommand(lineage_cmd, global, selected);
   AddLineageExportCommand(lineage_cmd, global, selected);
 
   CLI::App* add = lineage_cmd->add_subcommand("add", "Record something in the lineage store");
