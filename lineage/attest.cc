@@ -13,10 +13,12 @@ constexpr std::string_view kBuilderId = "https://probity.dev/probity";
 
 Result<nlohmann::json> ArtifactRecord(LineageStore& store, int64_t id) {
   PROBITY_ASSIGN_OR_RETURN(nlohmann::json record, store.Get(id));
-  if (record.value("record", "") != "artifact") {
-    return InvalidArgumentError("record " + std::to_string(id) + " is a " +
-                                record.value("record", std::string("?")) + " record")
-        .Expecting("the id of a model artifact");
+  if (record.value("record", "") != "artifact" || record.value("kind", "") != "model") {
+    return InvalidArgumentError("record " + std::to_string(id) + " is " +
+                                WithArticle(record.value("record", std::string("?"))) +
+                                (record.contains("kind") ? " of kind " + record["kind"].get<std::string>() : "") +
+                                ", not a model artifact")
+        .Expecting("the id of an artifact of kind model");
   }
   return record;
 }
@@ -99,8 +101,16 @@ Result<std::vector<std::string>> ExportAttestations(LineageStore& store, int64_t
   PROBITY_ASSIGN_OR_RETURN(std::vector<nlohmann::json> records,
                            store.List(RecordKind::kAttestation, "subject_digest",
                                       model.value("digest", "")));
+  // The signed card versions are attestations about the same digest too.
+  PROBITY_ASSIGN_OR_RETURN(std::vector<nlohmann::json> cards,
+                           store.List(RecordKind::kCard, "model_digest", model.value("digest", "")));
+  records.insert(records.end(), cards.begin(), cards.end());
+  std::sort(records.begin(), records.end(), [](const nlohmann::json& a, const nlohmann::json& b) {
+    return a["id"].get<int64_t>() < b["id"].get<int64_t>();
+  });
   std::vector<std::string> lines;
   for (const nlohmann::json& r : records) {
+    if (!r.contains("envelope")) continue;
     PROBITY_ASSIGN_OR_RETURN(std::string line, CanonicalJson(r["envelope"]));
     lines.push_back(std::move(line));
   }

@@ -655,7 +655,7 @@ Result<ModelCard> InitCardFromLineage(LineageStore& store, int64_t model_artifac
   PROBITY_ASSIGN_OR_RETURN(json model, store.Get(model_artifact_id));
   const std::string id_text = std::to_string(model_artifact_id);
   if (model.value("record", "") != "artifact" || model.value("kind", "") != "model") {
-    return InvalidArgumentError("record " + id_text + " is a " + model.value("record", "") +
+    return InvalidArgumentError("record " + id_text + " is " + WithArticle(model.value("record", "")) +
                                 (model.contains("kind") ? " of kind " + Text(model, "kind") : "") +
                                 ", not a model artifact")
         .Expecting(

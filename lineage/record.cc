@@ -20,4 +20,9 @@ std::optional<RecordKind> ParseRecordKind(std::string_view name) {
   return std::nullopt;
 }
 
+std::string WithArticle(std::string_view name) {
+  const bool vowel = !name.empty() && std::string_view("aeiou").find(name[0]) != std::string_view::npos;
+  return (vowel ? "an " : "a ") + std::string(name);
+}
+
 }  // namespace probity::lineage

@@ -58,6 +58,8 @@ enum class RecordKind {
 // "artifact", "execution", …; the value of the "record" field.
 std::string_view RecordKindName(RecordKind kind);
 std::optional<RecordKind> ParseRecordKind(std::string_view name);
+// "an artifact", "a context": a kind name with its English article, for messages.
+std::string WithArticle(std::string_view name);
 
 struct Record {
   RecordKind kind = RecordKind::kArtifact;

@@ -321,7 +321,7 @@ Result<int64_t> LineageStore::Batch::Add(Record record) {
       }
       return InvalidArgumentError(where + ": field \"" + std::string(f.name) + "\" refers to " +
                                   std::to_string(target) + ", which is " +
-                                  (kind ? "a " + std::string(RecordKindName(*kind)) + " record"
+                                  (kind ? WithArticle(RecordKindName(*kind)) + " record"
                                         : "not a record"))
           .Expecting("the id of a " + expected + " record");
     }
@@ -442,7 +442,7 @@ Result<std::vector<nlohmann::json>> LineageStore::List(RecordKind kind, const st
   if (!field.empty()) {
     const bool known = std::any_of(spec.fields.begin(), spec.fields.end(),
                                    [&](const internal::FieldSpec& f) { return f.name == field; });
-    if (!known) return InvalidArgumentError("a " + std::string(RecordKindName(kind)) +
+    if (!known) return InvalidArgumentError(WithArticle(RecordKindName(kind)) +
                                             " record has no field \"" + field + "\"");
     sql.insert(sql.find(" ORDER BY"), " WHERE " + field + " = ?");
   }

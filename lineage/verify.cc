@@ -437,6 +437,7 @@ class Verifier {
       Result<CheckedAttestation> checked = CheckEnvelopeColumn(
           "cards", id, q.Text(1), q.Text(3), q.Text(2), std::string(kModelCardPredicateType));
       if (!checked.ok()) continue;
+      signing_keys_.insert(checked->key_ids.begin(), checked->key_ids.end());
       const nlohmann::json document = nlohmann::json::parse(q.Text(4), nullptr, false);
       const nlohmann::json& predicate = checked->statement.predicate;
       // The version's author, as its status history says, must be the key that signed it.

@@ -126,9 +126,16 @@ TEST_F(AttestTest, ProvenanceComesFromTheRecordedRun) {
                          instance});
     EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
   }
-  // A dataset has no producing run: no provenance, and it says why.
-  EXPECT_EQ(ModelProvenance(*store_, 0).status().code(), StatusCode::kFailedPrecondition);
+  // Only models have provenance; a model no recorded step produced has none, and it says why.
+  EXPECT_EQ(ModelProvenance(*store_, 0).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(ModelProvenance(*store_, 1).status().code(), StatusCode::kInvalidArgument);
+  auto batch = store_->Begin();
+  ASSERT_TRUE(batch.ok());
+  auto vendor = (*batch)->Add({RecordKind::kArtifact, {{"digest", Sha256Of("vendor").ToString()},
+                                                       {"kind", "model"}}});
+  ASSERT_TRUE(vendor.ok());
+  ASSERT_TRUE((*batch)->Commit(*signer_).ok());
+  EXPECT_EQ(ModelProvenance(*store_, *vendor).status().code(), StatusCode::kFailedPrecondition);
 }
 
 TEST_F(AttestTest, LoggedAttestationVerifies) {

@@ -105,7 +105,7 @@ TEST_F(StoreTest, RejectsInvalidRecordsWithoutWritingThem) {
   EXPECT_NE(missing.status().message().find("status"), std::string::npos);
   auto wrong_kind = (*batch)->Add(
       {RecordKind::kEvent, {{"execution", 0}, {"artifact", 0}, {"direction", "input"}}});
-  EXPECT_NE(wrong_kind.status().message().find("is a artifact record"), std::string::npos)
+  EXPECT_NE(wrong_kind.status().message().find("is an artifact record"), std::string::npos)
       << wrong_kind.status().ToString();
   auto forward = (*batch)->Add({RecordKind::kStatus, {{"target", 7}, {"status", "retired"}}});
   EXPECT_NE(forward.status().message().find("not an earlier record"), std::string::npos);

@@ -70,17 +70,20 @@ void AddImporter(CLI::App* import_cmd, const std::string& name, const std::strin
   cmd->add_option("FILE", args->files, "Input files ('-' for stdin with --follow)")->required();
   const bool streaming = name == "openlineage";
   if (streaming) {
-    cmd->add_flag("--follow", args->follow,
+    CLI::Option* follow = cmd->add_flag("--follow", args->follow,
                   "Read JSON Lines from FILE (or '-' = stdin) as they arrive, committing a signed "
                   "batch every --batch-records records or --max-delay-ms");
     cmd->add_option("--rejects", args->rejects,
                     "With --follow: append malformed or invalid lines here (default: FILE.rejects, "
-                    "or probity-rejects.jsonl for stdin)");
+                    "or probity-rejects.jsonl for stdin)")
+        ->needs(follow);
     cmd->add_option("--batch-records", args->batch_records, "With --follow: records per batch")
-        ->check(CLI::Range(size_t{1}, size_t{1} << 20));
+        ->check(CLI::Range(size_t{1}, size_t{1} << 20))
+        ->needs(follow);
     cmd->add_option("--max-delay-ms", args->max_delay_ms,
                     "With --follow: commit a batch at most this long after its first record")
-        ->check(CLI::Range(int64_t{1}, int64_t{3600000}));
+        ->check(CLI::Range(int64_t{1}, int64_t{3600000}))
+        ->needs(follow);
   }
   cmd->footer("Examples:\n  probity lineage import " + name + " " +
               (name == "mlflow" ? "model/MLmodel" : "events.json") +

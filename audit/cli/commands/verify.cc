@@ -47,7 +47,8 @@ void AddVerifyCommand(CLI::App& app, const GlobalOptions& global, CommandFn* sel
   auto args = std::make_shared<VerifyArgs>();
   CLI::App* cmd = app.add_subcommand(
       "verify",
-      "Verify, offline, that no lineage record, checkpoint, signature or artifact was altered");
+      "Verify, offline, that no lineage record, checkpoint, signature, attestation, model card "
+      "or artifact was altered");
   cmd->add_option("--trusted-keys", args->trusted_keys,
                   "File of public keys to trust (repeatable; docs/formats/trusted-keys.md). "
                   "Never taken from the workspace")
