@@ -590,6 +590,22 @@ void SetIfNotEmpty(ojson& target, const char* key, ojson value) {
   if (!value.empty()) target[key] = std::move(value);
 }
 
+// The card's metrics as MCT and CycloneDX list them (values as text); the formats differ only
+// in the names of the interval and its bounds.
+ojson PerformanceMetrics(const json& doc, const char* interval, const char* lower,
+                         const char* upper) {
+  ojson metrics = ojson::array();
+  for (const json& m : Get(doc, "metrics")) {
+    ojson entry = {{"type", Text(m, "type")}, {"value", ValueText(m["value"])}};
+    SetIfNotEmpty(entry, "slice", Text(m, "slice"));
+    if (const json& ci = Get(m, "confidence_interval"); !ci.is_null()) {
+      entry[interval] = {{lower, ValueText(ci["lower"])}, {upper, ValueText(ci["upper"])}};
+    }
+    metrics.push_back(std::move(entry));
+  }
+  return metrics;
+}
+
 std::string FairnessText(const json& f) {
   std::vector<std::string> parts = {"Group at risk: " + Text(f, "group_at_risk")};
   if (!Text(f, "benefits").empty()) parts.push_back("benefits: " + Text(f, "benefits"));
@@ -989,16 +1005,7 @@ Result<ojson> ExportMct(const ModelCard& card) {
   SetIfNotEmpty(mp, "output_format", Text(model, "output_format"));
   SetIfNotEmpty(out, "model_parameters", std::move(mp));
 
-  ojson metrics = ojson::array();
-  for (const json& m : Get(doc, "metrics")) {
-    ojson entry = {{"type", Text(m, "type")}, {"value", ValueText(m["value"])}};
-    SetIfNotEmpty(entry, "slice", Text(m, "slice"));
-    if (const json& ci = Get(m, "confidence_interval"); !ci.is_null()) {
-      entry["confidence_interval"] = {{"lower_bound", ValueText(ci["lower"])},
-                                      {"upper_bound", ValueText(ci["upper"])}};
-    }
-    metrics.push_back(std::move(entry));
-  }
+  ojson metrics = PerformanceMetrics(doc, "confidence_interval", "lower_bound", "upper_bound");
   if (!metrics.empty()) out["quantitative_analysis"]["performance_metrics"] = std::move(metrics);
 
   ojson considerations;
@@ -1315,16 +1322,7 @@ Result<ojson> ExportCycloneDx(const ModelCard& card) {
   }
   SetIfNotEmpty(mc, "modelParameters", std::move(parameters));
 
-  ojson metrics = ojson::array();
-  for (const json& m : Get(doc, "metrics")) {
-    ojson entry = {{"type", Text(m, "type")}, {"value", ValueText(m["value"])}};
-    SetIfNotEmpty(entry, "slice", Text(m, "slice"));
-    if (const json& ci = Get(m, "confidence_interval"); !ci.is_null()) {
-      entry["confidenceInterval"] = {{"lowerBound", ValueText(ci["lower"])},
-                                     {"upperBound", ValueText(ci["upper"])}};
-    }
-    metrics.push_back(std::move(entry));
-  }
+  ojson metrics = PerformanceMetrics(doc, "confidenceInterval", "lowerBound", "upperBound");
   if (!metrics.empty()) mc["quantitativeAnalysis"]["performanceMetrics"] = std::move(metrics);
 
   ojson considerations;

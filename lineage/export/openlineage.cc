@@ -1,5 +1,7 @@
 #include "lineage/export/openlineage.h"
 
+#include "lineage/import/json_text.h"
+
 #include <cstdio>
 #include <map>
 #include <set>
@@ -24,17 +26,6 @@ constexpr char kVersionSchema[] =
     "DatasetVersionDatasetFacet";
 constexpr char kProbitySchema[] = "https://probity.dev/spec/facets/1-0-0/ProbityRunFacet.json";
 
-const std::string* StringAt(const json& object, std::string_view key) {
-  if (!object.is_object()) return nullptr;
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? &it->get_ref<const std::string&>() : nullptr;
-}
-
-const json* ObjectAt(const json& object, std::string_view key) {
-  if (!object.is_object()) return nullptr;
-  auto it = object.find(key);
-  return it != object.end() && it->is_object() ? &*it : nullptr;
-}
 
 std::optional<int64_t> IdAt(const json& object, std::string_view key) {
   if (!object.is_object()) return std::nullopt;

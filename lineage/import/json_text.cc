@@ -259,4 +259,16 @@ Result<std::vector<JsonDocument>> ParseJsonDocuments(std::string_view text, std:
   return documents;
 }
 
+const std::string* StringAt(const nlohmann::json& object, std::string_view key) {
+  if (!object.is_object()) return nullptr;
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? &it->get_ref<const std::string&>() : nullptr;
+}
+
+const nlohmann::json* ObjectAt(const nlohmann::json& object, std::string_view key) {
+  if (!object.is_object()) return nullptr;
+  auto it = object.find(key);
+  return it != object.end() && it->is_object() ? &*it : nullptr;
+}
+
 }  // namespace probity::lineage

@@ -37,6 +37,10 @@ struct JsonDocument {
 // Every document must be an object. kInvalidArgument, located in `file` (line and column),
 // for a syntax error, a document that is not an object, nesting deeper than
 // kMaxJsonNesting, or an empty input.
+// The member `key` of `object` when it is a string (or an object), else nullptr.
+const std::string* StringAt(const nlohmann::json& object, std::string_view key);
+const nlohmann::json* ObjectAt(const nlohmann::json& object, std::string_view key);
+
 Result<std::vector<JsonDocument>> ParseJsonDocuments(std::string_view text, std::string_view file);
 
 // Parses one JSON Lines line (the follow mode's unit); errors carry `line` and the column.

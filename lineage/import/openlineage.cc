@@ -69,17 +69,6 @@ Status ViolationError(const SchemaViolation& violation, std::string_view text,
       .At(LocateInText(text, file, document, violation.instance_path));
 }
 
-const std::string* StringAt(const json& object, std::string_view key) {
-  if (!object.is_object()) return nullptr;
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? &it->get_ref<const std::string&>() : nullptr;
-}
-
-const json* ObjectAt(const json& object, std::string_view key) {
-  if (!object.is_object()) return nullptr;
-  auto it = object.find(key);
-  return it != object.end() && it->is_object() ? &*it : nullptr;
-}
 
 // Maps validated events to planned records. Runs are remembered across plans (the batches
 // of follow mode), so that `previous` links a run's executions across batches too.
