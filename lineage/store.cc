@@ -1,6 +1,7 @@
 #include "lineage/store.h"
 
 #include <map>
+#include <unordered_map>
 #include <utility>
 
 #include "audit/core/base64.h"
@@ -66,10 +67,22 @@ std::vector<std::string> Migrations() {
 }
 
 // Perfect-subtree hashes read from the store: level 0 from the log, the rest from log_nodes.
+// A committed node never changes (the log is append-only), so reads outside a write batch are
+// kept in `cache` (bounded): proofs against one tree share most of their upper nodes, as a
+// transparency log server's tile cache does. Nodes read inside an open batch are not cached,
+// since a rollback would take them back.
 class StoreNodeReader final : public NodeReader {
  public:
-  StoreNodeReader(Statement& leaf, Statement& node) : leaf_(leaf), node_(node) {}
+  using Cache = std::unordered_map<uint64_t, Digest>;
+  static constexpr size_t kMaxCachedNodes = size_t{1} << 16;
+
+  StoreNodeReader(Statement& leaf, Statement& node, Cache* cache)
+      : leaf_(leaf), node_(node), cache_(cache) {}
   Result<Digest> Node(int level, uint64_t index) const override {
+    const uint64_t key = (uint64_t(level) << 56) | index;
+    if (cache_ != nullptr) {
+      if (auto it = cache_->find(key); it != cache_->end()) return it->second;
+    }
     Statement& q = level == 0 ? leaf_ : node_;
     if (level == 0) {
       q.Bind(1, static_cast<int64_t>(index));
@@ -84,12 +97,15 @@ class StoreNodeReader final : public NodeReader {
     }
     std::string blob = q.Blob(0);
     q.Reset();
-    return DigestFromBlob(blob, "a stored node hash");
+    PROBITY_ASSIGN_OR_RETURN(Digest digest, DigestFromBlob(blob, "a stored node hash"));
+    if (cache_ != nullptr && cache_->size() < kMaxCachedNodes) cache_->emplace(key, digest);
+    return digest;
   }
 
  private:
   Statement& leaf_;
   Statement& node_;
+  Cache* cache_;
 };
 
 }  // namespace
@@ -106,7 +122,7 @@ struct LineageStore::Impl {
 
   Result<CompactRange> LoadRange(uint64_t size) {
     std::vector<Digest> roots;
-    StoreNodeReader reader(leaf_query, node_query);
+    StoreNodeReader reader = Reader();
     uint64_t start = 0;
     for (int level = 63; level >= 0; --level) {
       const uint64_t width = uint64_t{1} << level;
@@ -119,6 +135,11 @@ struct LineageStore::Impl {
   }
 
   Statement size_query;
+  StoreNodeReader::Cache node_cache;
+
+  StoreNodeReader Reader() {
+    return StoreNodeReader(leaf_query, node_query, batch_open ? nullptr : &node_cache);
+  }
 
   Result<uint64_t> Size() {
     PROBITY_ASSIGN_OR_RETURN(bool row, size_query.Step());
@@ -514,7 +535,7 @@ Result<std::vector<Digest>> LineageStore::ProveInclusion(uint64_t index, uint64_
                                 " in a tree of size " + std::to_string(size))
         .Expecting("index < size ≤ " + std::to_string(current));
   }
-  StoreNodeReader reader(impl_->leaf_query, impl_->node_query);
+  StoreNodeReader reader = impl_->Reader();
   return InclusionProof(index, size, reader);
 }
 
@@ -525,12 +546,12 @@ Result<std::vector<Digest>> LineageStore::ProveConsistency(uint64_t old_size, ui
                                 " to " + std::to_string(new_size))
         .Expecting("0 < old size ≤ new size ≤ " + std::to_string(current));
   }
-  StoreNodeReader reader(impl_->leaf_query, impl_->node_query);
+  StoreNodeReader reader = impl_->Reader();
   return ConsistencyProof(old_size, new_size, reader);
 }
 
 Result<Digest> LineageStore::LeafHashAt(uint64_t index) {
-  StoreNodeReader reader(impl_->leaf_query, impl_->node_query);
+  StoreNodeReader reader = impl_->Reader();
   return reader.Node(0, index);
 }
 
