@@ -590,6 +590,20 @@ void SetIfNotEmpty(ojson& target, const char* key, ojson value) {
   if (!value.empty()) target[key] = std::move(value);
 }
 
+// The use cases MCT and CycloneDX list: the purpose first, then the stated uses.
+std::vector<std::string> UseCases(const json& uses) {
+  std::vector<std::string> out = TextList(uses, "uses");
+  if (!Text(uses, "purpose").empty()) out.insert(out.begin(), Text(uses, "purpose"));
+  return out;
+}
+
+// The limitations, with the out-of-scope uses (which neither format has a field for).
+std::vector<std::string> Limitations(const json& doc, const json& uses) {
+  std::vector<std::string> out = TextList(doc, "limitations");
+  for (const std::string& s : TextList(uses, "out_of_scope_uses")) out.push_back("Out of scope: " + s);
+  return out;
+}
+
 // The card's metrics as MCT and CycloneDX list them (values as text); the formats differ only
 // in the names of the interval and its bounds.
 ojson PerformanceMetrics(const json& doc, const char* interval, const char* lower,
@@ -1015,13 +1029,9 @@ Result<ojson> ExportMct(const ModelCard& card) {
     return list;
   };
   SetIfNotEmpty(considerations, "users", descriptions(TextList(uses, "users")));
-  std::vector<std::string> use_cases = TextList(uses, "uses");
-  if (!Text(uses, "purpose").empty()) use_cases.insert(use_cases.begin(), Text(uses, "purpose"));
+  const std::vector<std::string> use_cases = UseCases(uses);
   SetIfNotEmpty(considerations, "use_cases", descriptions(use_cases));
-  std::vector<std::string> limitations = TextList(doc, "limitations");
-  for (const std::string& s : TextList(uses, "out_of_scope_uses")) {
-    limitations.push_back("Out of scope: " + s);
-  }
+  const std::vector<std::string> limitations = Limitations(doc, uses);
   SetIfNotEmpty(considerations, "limitations", descriptions(limitations));
   SetIfNotEmpty(considerations, "tradeoffs", descriptions(TextList(doc, "tradeoffs")));
   ojson risks = ojson::array();
@@ -1328,13 +1338,9 @@ Result<ojson> ExportCycloneDx(const ModelCard& card) {
   ojson considerations;
   auto strings = [](const std::vector<std::string>& v) { return ojson(v); };
   SetIfNotEmpty(considerations, "users", strings(TextList(uses, "users")));
-  std::vector<std::string> use_cases = TextList(uses, "uses");
-  if (!Text(uses, "purpose").empty()) use_cases.insert(use_cases.begin(), Text(uses, "purpose"));
+  const std::vector<std::string> use_cases = UseCases(uses);
   SetIfNotEmpty(considerations, "useCases", strings(use_cases));
-  std::vector<std::string> limitations = TextList(doc, "limitations");
-  for (const std::string& s : TextList(uses, "out_of_scope_uses")) {
-    limitations.push_back("Out of scope: " + s);
-  }
+  const std::vector<std::string> limitations = Limitations(doc, uses);
   SetIfNotEmpty(considerations, "technicalLimitations", strings(limitations));
   SetIfNotEmpty(considerations, "performanceTradeoffs", strings(TextList(doc, "tradeoffs")));
   ojson ethics = ojson::array();
