@@ -29,6 +29,7 @@ find_package(fmt REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(pugixml REQUIRED)
 find_package(SQLite3 REQUIRED)
+find_package(Boost 1.74 REQUIRED)  # header-only: Boost.Math and Boost.Random (fairness/)
 # Data-parallel kernels (model scoring). GCC uses libgomp, clang-14 Debian's libomp-14-dev.
 find_package(OpenMP REQUIRED COMPONENTS CXX)
 if(PROBITY_BUILD_TESTS)

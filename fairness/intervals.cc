@@ -1,0 +1,1 @@
+#include "fairness/intervals.h"
