@@ -45,7 +45,8 @@ Result<MetricResult> Consistency(const FeatureMatrix& features,
 // as targets and predicts each facet-d row. FT = (F⁺ − F⁻)/n_d with F⁺ = #{model 1, kNN 0}
 // and F⁻ = #{model 0, kNN 1} — the sign Clarify's code uses (its documentation states the
 // opposite; docs/fairness.md shows both). `in_d` marks facet-d rows.
-Result<MetricResult> FlipTest(const FeatureMatrix& features, const std::vector<uint8_t>& predictions,
+Result<MetricResult> FlipTest(const FeatureMatrix& features,
+                              const std::vector<uint8_t>& predictions,
                               const std::vector<uint8_t>& in_d, const KnnOptions& options);
 
 }  // namespace probity::fairness

@@ -17,8 +17,8 @@ namespace probity::fairness {
 // One category's counts (weighted or not, as the caller decides; LL144 uses rows).
 struct CategoryCounts {
   std::string category;
-  double applicants = 0;  // individuals in the category
-  double selected = 0;    // selected / assigned the classification (selection rate)
+  double applicants = 0;    // individuals in the category
+  double selected = 0;      // selected / assigned the classification (selection rate)
   double above_median = 0;  // scored strictly above the whole sample's median (scoring rate)
 };
 
@@ -47,8 +47,8 @@ struct ImpactRow {
 struct ImpactTable {
   std::string family;  // "sex", "race/ethnicity", "sex × race/ethnicity"
   RateKind kind = RateKind::kSelection;
-  std::vector<ImpactRow> rows;  // in the order given
-  double unknown = 0;           // individuals of unknown category, left out
+  std::vector<ImpactRow> rows;   // in the order given
+  double unknown = 0;            // individuals of unknown category, left out
   std::string highest_category;  // the reference of the impact ratios
   std::optional<double> median;  // scoring tables: the sample median used
   Ll144Options options;
@@ -63,9 +63,9 @@ struct FourFifthsRow {
   double applicants = 0;
   double selected = 0;
   MetricValue rate;
-  MetricValue adverse_impact_ratio;  // rate / highest rate
-  bool below_four_fifths = false;    // practically significant: ratio < threshold
-  std::optional<TestResult> test;    // vs the highest-rate category: z-test or Fisher
+  MetricValue adverse_impact_ratio;        // rate / highest rate
+  bool below_four_fifths = false;          // practically significant: ratio < threshold
+  std::optional<TestResult> test;          // vs the highest-rate category: z-test or Fisher
   bool statistically_significant = false;  // test p (Holm-adjusted) < alpha
 };
 

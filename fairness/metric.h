@@ -56,7 +56,7 @@ struct MetricResult {
   std::string source;       // "clarify", "fairlearn", "aif360", "probity"
   std::string description;  // one line, e.g. "Disparate impact: q̂_d / q̂_a"
   MetricValue value;
-  std::string orientation;      // how the groups enter: "a − d", "d / a", "max − min", "u − p"
+  std::string orientation;  // how the groups enter: "a − d", "d / a", "max − min", "u − p"
   std::string reference_group;  // the group the other is compared with ("" when n/a)
   double ideal = 0;             // the value of a perfectly fair outcome
   std::optional<Interval> interval;

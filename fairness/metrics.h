@@ -21,8 +21,8 @@ namespace probity::fairness {
 enum class IntervalMethod { kNone, kWilson, kClopperPearson, kJeffreys };
 
 struct MetricOptions {
-  bool clarify_compat = false;  // Clarify's arithmetic for its metrics (docs/fairness.md)
-  double ge_alpha = 2;          // generalized entropy α (Clarify's GE, AIF360's GE index)
+  bool clarify_compat = false;    // Clarify's arithmetic for its metrics (docs/fairness.md)
+  double ge_alpha = 2;            // generalized entropy α (Clarify's GE, AIF360's GE index)
   double sedf_concentration = 1;  // AIF360 smoothed EDF
   double bounded_group_loss = 0;  // regression: flag groups whose MSE exceeds this (0 = off)
   IntervalMethod intervals = IntervalMethod::kNone;  // rate CI; differences use Newcombe,
@@ -56,8 +56,7 @@ GroupRates RatesOf(const GroupSummary& group, const MetricOptions& options);
 // false_positive_rate_difference...), and with scores the per-group AUC difference and the
 // two-sample KS on score distributions. Regression tasks get the regression pair metrics
 // (mean_prediction_difference/ratio, mae/rmse differences, KS on predictions).
-std::vector<MetricResult> PairMetrics(const Comparison& comparison,
-                                      const StatisticsLayout& layout,
+std::vector<MetricResult> PairMetrics(const Comparison& comparison, const StatisticsLayout& layout,
                                       const MetricOptions& options);
 
 // Metrics over all groups of a facet (or intersection) at once: Fairlearn's

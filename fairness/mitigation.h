@@ -43,7 +43,7 @@ struct ThresholdPlan {
   MetricValue accuracy;           // overall, with the group thresholds
   MetricValue baseline_accuracy;  // overall, with one threshold (`baseline_threshold`) for all
   double baseline_threshold = 0.5;
-  MetricValue disparity;          // the constrained quantity's max − min across groups
+  MetricValue disparity;  // the constrained quantity's max − min across groups
   MetricValue baseline_disparity;
 };
 

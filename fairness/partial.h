@@ -9,10 +9,9 @@
 //   PROBITY_ASSIGN_OR_RETURN(FairnessStatistics s, ReadPartial(fs, "shard1.partial.json"));
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "audit/core/file_system.h"
 #include "audit/core/result.h"

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 
 namespace probity::fairness {
 namespace {
@@ -138,6 +139,132 @@ ScoreSketch ScoreSketch::FromEntries(std::vector<Entry> entries, int precision_b
   sketch.pending_ = std::move(entries);
   sketch.Compact();
   return sketch;
+}
+
+}  // namespace probity::fairness
+
+namespace probity::fairness {
+
+MetricValue AreaUnderCurve(const ScoreSketch& positives, const ScoreSketch& negatives) {
+  const double w1 = positives.total_weight();
+  const double w0 = negatives.total_weight();
+  if (w1 <= 0) return MetricValue::Undefined("no label-favourable rows with a score");
+  if (w0 <= 0) return MetricValue::Undefined("no label-unfavourable rows with a score");
+  // Walk both sorted lists: each positive counts the negatives below it, plus half the ties.
+  std::span<const ScoreSketch::Entry> pos = positives.entries();
+  std::span<const ScoreSketch::Entry> neg = negatives.entries();
+  double below = 0, u = 0;
+  size_t j = 0;
+  for (const ScoreSketch::Entry& p : pos) {
+    while (j < neg.size() && neg[j].value < p.value) below += neg[j++].weight;
+    const double tied = (j < neg.size() && neg[j].value == p.value) ? neg[j].weight : 0;
+    u += p.weight * (below + tied / 2);
+  }
+  return MetricValue::Of(u / (w1 * w0));
+}
+
+MetricValue BrierScore(const ScoreSketch& positives, const ScoreSketch& negatives) {
+  double total = 0, loss = 0;
+  for (const ScoreSketch::Entry& e : positives.entries()) {
+    total += e.weight;
+    loss += e.weight * (e.value - 1) * (e.value - 1);
+  }
+  for (const ScoreSketch::Entry& e : negatives.entries()) {
+    total += e.weight;
+    loss += e.weight * e.value * e.value;
+  }
+  if (total <= 0) return MetricValue::Undefined("no rows with a score");
+  return MetricValue::Of(loss / total);
+}
+
+Calibration CalibrationTable(const ScoreSketch& positives, const ScoreSketch& negatives, int bins) {
+  Calibration table;
+  bins = std::max(bins, 1);
+  struct Sums {
+    double weight = 0, positive = 0, score = 0;
+    int64_t rows = 0;
+  };
+  std::vector<Sums> sums(static_cast<size_t>(bins));
+  auto bin_of = [&](double s) {
+    // (lower, upper] bins, the first one closed at 0.
+    auto b = static_cast<int>(std::ceil(s * bins)) - 1;
+    return static_cast<size_t>(std::clamp(b, 0, bins - 1));
+  };
+  for (int label = 0; label < 2; ++label) {
+    for (const ScoreSketch::Entry& e : (label ? positives : negatives).entries()) {
+      Sums& s = sums[bin_of(e.value)];
+      s.weight += e.weight;
+      s.rows += e.rows;
+      s.score += e.weight * e.value;
+      if (label) s.positive += e.weight;
+    }
+  }
+  double total = 0, ece = 0, mce = 0;
+  for (int b = 0; b < bins; ++b) {
+    const Sums& s = sums[static_cast<size_t>(b)];
+    ReliabilityBin bin;
+    bin.lower = static_cast<double>(b) / bins;
+    bin.upper = static_cast<double>(b + 1) / bins;
+    bin.weight = s.weight;
+    bin.rows = s.rows;
+    if (s.weight > 0) {
+      bin.mean_score = MetricValue::Of(s.score / s.weight);
+      bin.positive_rate = MetricValue::Of(s.positive / s.weight);
+      const double gap = std::abs(s.positive / s.weight - s.score / s.weight);
+      ece += s.weight * gap;
+      mce = std::max(mce, gap);
+      total += s.weight;
+    } else {
+      bin.mean_score = MetricValue::Undefined("empty bin");
+      bin.positive_rate = MetricValue::Undefined("empty bin");
+    }
+    table.bins.push_back(std::move(bin));
+  }
+  if (total > 0) {
+    table.expected_calibration_error = MetricValue::Of(ece / total);
+    table.maximum_calibration_error = MetricValue::Of(mce);
+  } else {
+    table.expected_calibration_error = MetricValue::Undefined("no rows with a score");
+    table.maximum_calibration_error = MetricValue::Undefined("no rows with a score");
+  }
+  return table;
+}
+
+KsResult KolmogorovSmirnov(const ScoreSketch& first, const ScoreSketch& second) {
+  const double w1 = first.total_weight(), w2 = second.total_weight();
+  if (w1 <= 0 || w2 <= 0) {
+    const std::string why =
+        w1 <= 0 ? "the first group has no values" : "the second group has no values";
+    return KsResult{MetricValue::Undefined(why), MetricValue::Undefined(why)};
+  }
+  std::span<const ScoreSketch::Entry> a = first.entries();
+  std::span<const ScoreSketch::Entry> b = second.entries();
+  size_t i = 0, j = 0;
+  double fa = 0, fb = 0, d = 0;
+  while (i < a.size() || j < b.size()) {
+    const double v =
+        (j >= b.size() || (i < a.size() && a[i].value <= b[j].value)) ? a[i].value : b[j].value;
+    while (i < a.size() && a[i].value == v) fa += a[i++].weight;
+    while (j < b.size() && b[j].value == v) fb += b[j++].weight;
+    d = std::max(d, std::abs(fa / w1 - fb / w2));
+  }
+  // Asymptotic two-sided p-value (Kolmogorov distribution) with the effective size
+  // n1·n2/(n1 + n2) on row counts, as scipy's ks_2samp(method="asymp").
+  const double n1 = static_cast<double>(first.rows()), n2 = static_cast<double>(second.rows());
+  const double en = std::sqrt(n1 * n2 / (n1 + n2));
+  const double lambda = en * d;
+  double p = 0;
+  if (lambda < 1e-3) {
+    p = 1;
+  } else {
+    for (int k = 1; k <= 100; ++k) {
+      const double term = 2 * ((k % 2) ? 1.0 : -1.0) * std::exp(-2.0 * k * k * lambda * lambda);
+      p += term;
+      if (std::abs(term) < 1e-16) break;
+    }
+    p = std::clamp(p, 0.0, 1.0);
+  }
+  return KsResult{MetricValue::Of(d), MetricValue::Of(p)};
 }
 
 }  // namespace probity::fairness

@@ -77,9 +77,9 @@ MetricValue BrierScore(const ScoreSketch& positives, const ScoreSketch& negative
 // One bin of a reliability table: scores in (lower, upper] (the first bin includes 0).
 struct ReliabilityBin {
   double lower = 0, upper = 0;
-  double weight = 0;        // rows' weight in the bin
+  double weight = 0;  // rows' weight in the bin
   int64_t rows = 0;
-  MetricValue mean_score;   // undefined for an empty bin
+  MetricValue mean_score;  // undefined for an empty bin
   MetricValue positive_rate;
 };
 struct Calibration {

@@ -8,12 +8,9 @@ namespace probity::fairness {
 
 std::string_view TaskName(Task task) {
   switch (task) {
-    case Task::kBinary:
-      return "binary";
-    case Task::kMulticlass:
-      return "multiclass";
-    case Task::kRegression:
-      return "regression";
+    case Task::kBinary: return "binary";
+    case Task::kMulticlass: return "multiclass";
+    case Task::kRegression: return "regression";
   }
   return "binary";
 }
@@ -113,10 +110,10 @@ Status FairnessStatistics::Merge(const FairnessStatistics& other) {
   const StatisticsLayout& b = other.layout_;
   auto differ = [](std::string_view field, const std::string& mine, const std::string& theirs) {
     return InvalidArgumentError("the partial statistics describe different analyses: " +
-                                std::string(field) + " is \"" + theirs + "\", not \"" + mine +
-                                "\"")
-        .Expecting("partial statistics made with the same label, prediction, facets, group "
-                   "variable and weight options");
+                                std::string(field) + " is \"" + theirs + "\", not \"" + mine + "\"")
+        .Expecting(
+            "partial statistics made with the same label, prediction, facets, group "
+            "variable and weight options");
   };
   if (a.task != b.task) {
     return differ("task", std::string(TaskName(a.task)), std::string(TaskName(b.task)));

@@ -73,7 +73,8 @@ struct StatisticsLayout {
   std::string label;                 // column name
   std::string favourable;            // how the label is read, e.g. "in {good}" or "> 0.5"
   std::vector<std::string> classes;  // multiclass: class names, in order
-  std::string prediction_source;     // "" (labels only), "column:pred", "score:p>0.5", "model:sha256:…"
+  std::string
+      prediction_source;  // "" (labels only), "column:pred", "score:p>0.5", "model:sha256:…"
   bool has_predictions = false;
   bool has_scores = false;
   std::vector<std::string> facets;  // facet names, e.g. "sex", "age"
@@ -138,8 +139,7 @@ class FairnessStatistics {
   Status Merge(const FairnessStatistics& other);
 
   // The merged cells whose key satisfies `select`.
-  GroupSummary Summarize(const std::function<bool(const CellKey&)>& select,
-                         std::string name) const;
+  GroupSummary Summarize(const std::function<bool(const CellKey&)>& select, std::string name) const;
 
   // Cells with more keys than this are refused by collection (kInvalidArgument), which
   // keeps memory bounded whatever the facets' cardinality.
