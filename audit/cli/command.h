@@ -57,6 +57,8 @@ void AddLineageExportCommand(CLI::App* lineage_cmd, const GlobalOptions& global,
 Result<Verdict> ExportModelCard(const GlobalOptions& global, int64_t model, int64_t version,
                                 const std::string& format, const std::string& out,
                                 bool card_optional);
+// Registers `probity fairness` (and merge, ll144, four-fifths).
+void AddFairnessCommands(CLI::App& app, const GlobalOptions& global, CommandFn* selected);
 // Registers `probity verify`.
 void AddVerifyCommand(CLI::App& app, const GlobalOptions& global, CommandFn* selected);
 

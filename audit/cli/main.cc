@@ -46,6 +46,7 @@ int Run(int argc, char** argv) {
   AddDataCommands(app, global, &selected);
   AddModelCommands(app, global, &selected);
   AddPredictCommand(app, global, &selected);
+  AddFairnessCommands(app, global, &selected);
   AddDemoCommand(app, global, &selected);
   AddScanCommand(app, global, &selected);
   AddWorkspaceCommands(app, global, &selected);
