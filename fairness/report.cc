@@ -577,15 +577,15 @@ nlohmann::ordered_json TestToJson(const TestResult& test) {
   return j;
 }
 
-namespace {
-
-void PutValue(nlohmann::ordered_json& j, const std::string& key, const MetricValue& v) {
+void PutMetricValue(nlohmann::ordered_json& j, const std::string& key, const MetricValue& v) {
   if (v.value) {
     j[key] = JsonNumber(*v.value);
   } else {
     SetUndefined(j, key, v.undefined_reason);
   }
 }
+
+namespace {
 
 nlohmann::ordered_json ConfusionJson(const Confusion& c) {
   return {{"tp", JsonNumber(c.tp)},
@@ -601,15 +601,15 @@ nlohmann::ordered_json RatesJson(const GroupRates& r) {
   const nlohmann::ordered_json weighted = ConfusionJson(r.weighted);
   for (const char* k : {"tp", "fp", "tn", "fn"}) j[k] = weighted[k];
   j["unweighted"] = ConfusionJson(r.rows);
-  PutValue(j, "selection_rate", r.selection_rate);
-  PutValue(j, "tpr", r.tpr);
-  PutValue(j, "fpr", r.fpr);
-  PutValue(j, "tnr", r.tnr);
-  PutValue(j, "fnr", r.fnr);
-  PutValue(j, "ppv", r.ppv);
-  PutValue(j, "npv", r.npv);
-  PutValue(j, "accuracy", r.accuracy);
-  PutValue(j, "base_rate", r.base_rate);
+  PutMetricValue(j, "selection_rate", r.selection_rate);
+  PutMetricValue(j, "tpr", r.tpr);
+  PutMetricValue(j, "fpr", r.fpr);
+  PutMetricValue(j, "tnr", r.tnr);
+  PutMetricValue(j, "fnr", r.fnr);
+  PutMetricValue(j, "ppv", r.ppv);
+  PutMetricValue(j, "npv", r.npv);
+  PutMetricValue(j, "accuracy", r.accuracy);
+  PutMetricValue(j, "base_rate", r.base_rate);
   if (r.selection_rate_interval) {
     j["selection_rate_interval"] = IntervalToJson(*r.selection_rate_interval);
   }
@@ -625,11 +625,12 @@ nlohmann::ordered_json GroupJson(const FairnessReport& report, const GroupReport
     const RegressionSums& r = g.summary.regression;
     j["n"] = JsonNumber(r.weight);
     j["rows"] = r.rows;
-    PutValue(j, "mean_label",
-             r.weight > 0 ? MetricValue::Of(r.label / r.weight) : MetricValue::Undefined("empty"));
-    PutValue(j, "mean_prediction", g.mean_prediction);
-    PutValue(j, "mae", g.mae);
-    PutValue(j, "rmse", g.rmse);
+    PutMetricValue(
+        j, "mean_label",
+        r.weight > 0 ? MetricValue::Of(r.label / r.weight) : MetricValue::Undefined("empty"));
+    PutMetricValue(j, "mean_prediction", g.mean_prediction);
+    PutMetricValue(j, "mae", g.mae);
+    PutMetricValue(j, "rmse", g.rmse);
   } else if (layout.task == Task::kMulticlass) {
     double n = 0, rows = 0;
     const size_t half = g.summary.class_matrix.size() / 2;
@@ -652,11 +653,11 @@ nlohmann::ordered_json GroupJson(const FairnessReport& report, const GroupReport
   }
   j["small"] = g.small;
   if (layout.has_scores) {
-    PutValue(j, "auc", g.auc);
-    PutValue(j, "brier", g.brier);
+    PutMetricValue(j, "auc", g.auc);
+    PutMetricValue(j, "brier", g.brier);
     if (g.calibration) {
-      PutValue(j, "expected_calibration_error", g.calibration->expected_calibration_error);
-      PutValue(j, "maximum_calibration_error", g.calibration->maximum_calibration_error);
+      PutMetricValue(j, "expected_calibration_error", g.calibration->expected_calibration_error);
+      PutMetricValue(j, "maximum_calibration_error", g.calibration->maximum_calibration_error);
       nlohmann::ordered_json bins = nlohmann::ordered_json::array();
       for (const ReliabilityBin& b : g.calibration->bins) {
         nlohmann::ordered_json bj;
@@ -664,8 +665,8 @@ nlohmann::ordered_json GroupJson(const FairnessReport& report, const GroupReport
         bj["upper"] = b.upper;
         bj["n"] = JsonNumber(b.weight);
         bj["rows"] = b.rows;
-        PutValue(bj, "mean_score", b.mean_score);
-        PutValue(bj, "positive_rate", b.positive_rate);
+        PutMetricValue(bj, "mean_score", b.mean_score);
+        PutMetricValue(bj, "positive_rate", b.positive_rate);
         bins.push_back(std::move(bj));
       }
       j["reliability"] = std::move(bins);
@@ -681,7 +682,7 @@ nlohmann::ordered_json MetricToJson(const MetricResult& m) {
   j["name"] = m.name;
   j["source"] = m.source;
   j["stage"] = m.stage;
-  PutValue(j, "value", m.value);
+  PutMetricValue(j, "value", m.value);
   j["orientation"] = m.orientation;
   j["reference_group"] = m.reference_group;
   j["ideal"] = JsonNumber(m.ideal);

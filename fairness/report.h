@@ -110,5 +110,8 @@ std::string RenderText(const FairnessReport& report);
 nlohmann::ordered_json MetricToJson(const MetricResult& metric);
 nlohmann::ordered_json IntervalToJson(const Interval& interval);
 nlohmann::ordered_json TestToJson(const TestResult& test);
+// object[key] = the value, or null with a sibling "<key>_reason" when undefined.
+void PutMetricValue(nlohmann::ordered_json& object, const std::string& key,
+                    const MetricValue& value);
 
 }  // namespace probity::fairness

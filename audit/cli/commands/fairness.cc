@@ -18,6 +18,7 @@
 #include "fairness/collect.h"
 #include "fairness/individual.h"
 #include "fairness/legal.h"
+#include "fairness/legal_report.h"
 #include "fairness/mitigation.h"
 #include "fairness/partial.h"
 #include "fairness/report.h"
@@ -487,42 +488,6 @@ struct LegalArgs {
   std::string out;
 };
 
-// Per level of facet `f`: applicants, selected and (with scores) above the median.
-struct LevelCounts {
-  std::vector<fairness::CategoryCounts> categories;
-  double unknown = 0;
-};
-
-LevelCounts CountLevels(const fairness::FairnessStatistics& stats, size_t f,
-                        const std::vector<std::string>& unknown_values,
-                        std::optional<double> median) {
-  LevelCounts out;
-  const bool predictions = stats.layout().has_predictions;
-  for (size_t level = 0; level < stats.levels()[f].size(); ++level) {
-    const std::string& name = stats.levels()[f][level];
-    fairness::GroupSummary g = stats.Summarize(
-        [&](const fairness::CellKey& key) { return key[f] == static_cast<int32_t>(level); }, name);
-    const double n = g.rows.total();
-    if (name == fairness::kMissingLevel ||
-        std::find(unknown_values.begin(), unknown_values.end(), name) != unknown_values.end()) {
-      out.unknown += n;
-      continue;
-    }
-    fairness::CategoryCounts c;
-    c.category = name;
-    c.applicants = n;
-    c.selected = predictions ? g.rows.predicted_positives() : g.rows.positives();
-    if (median) {
-      c.above_median =
-          static_cast<double>(g.scores[0].RowsAbove(*median) + g.scores[1].RowsAbove(*median));
-    }
-    out.categories.push_back(std::move(c));
-  }
-  std::sort(out.categories.begin(), out.categories.end(),
-            [](const auto& a, const auto& b) { return a.category < b.category; });
-  return out;
-}
-
 // The decisions the legal tables count: a --selected column (read as a label), or the
 // predictions of --model / --prediction / --score with --threshold.
 Result<SourceArgs> LegalSource(const LegalArgs& args, std::vector<std::string> facets) {
@@ -540,72 +505,6 @@ Result<SourceArgs> LegalSource(const LegalArgs& args, std::vector<std::string> f
   return source;
 }
 
-nlohmann::ordered_json ImpactTableJson(const fairness::ImpactTable& t) {
-  nlohmann::ordered_json j;
-  j["family"] = t.family;
-  j["rate"] = t.kind == fairness::RateKind::kSelection ? "selection" : "scoring";
-  j["reference_category"] = t.highest_category;
-  j["unknown"] = JsonNumber(t.unknown);
-  j["median"] = t.median ? JsonNumber(*t.median) : nlohmann::ordered_json();
-  j["exclude_small"] = t.options.exclude_small;
-  j["small_share"] = t.options.small_share;
-  j["share_includes_unknown"] = t.options.share_includes_unknown;
-  nlohmann::ordered_json rows = nlohmann::ordered_json::array();
-  for (const fairness::ImpactRow& r : t.rows) {
-    nlohmann::ordered_json rj;
-    rj["category"] = r.category;
-    rj["applicants"] = JsonNumber(r.applicants);
-    rj[t.kind == fairness::RateKind::kSelection ? "selected" : "above_median"] =
-        JsonNumber(r.selected);
-    if (r.rate.value) {
-      rj["rate"] = JsonNumber(*r.rate.value);
-    } else {
-      SetUndefined(rj, "rate", r.rate.undefined_reason);
-    }
-    if (r.impact_ratio.value) {
-      rj["impact_ratio"] = JsonNumber(*r.impact_ratio.value);
-    } else {
-      SetUndefined(rj, "impact_ratio", r.impact_ratio.undefined_reason);
-    }
-    rj["share"] = JsonNumber(r.share);
-    rj["excluded"] = r.excluded;
-    rows.push_back(std::move(rj));
-  }
-  j["rows"] = std::move(rows);
-  return j;
-}
-
-nlohmann::ordered_json FourFifthsJson(const fairness::FourFifthsTable& t) {
-  nlohmann::ordered_json j;
-  j["facet"] = t.facet;
-  j["highest_category"] = t.highest_category;
-  j["threshold"] = t.threshold;
-  j["alpha"] = t.alpha;
-  nlohmann::ordered_json rows = nlohmann::ordered_json::array();
-  for (const fairness::FourFifthsRow& r : t.rows) {
-    nlohmann::ordered_json rj;
-    rj["category"] = r.category;
-    rj["applicants"] = JsonNumber(r.applicants);
-    rj["selected"] = JsonNumber(r.selected);
-    if (r.rate.value) {
-      rj["rate"] = JsonNumber(*r.rate.value);
-    } else {
-      SetUndefined(rj, "rate", r.rate.undefined_reason);
-    }
-    if (r.adverse_impact_ratio.value) {
-      rj["adverse_impact_ratio"] = JsonNumber(*r.adverse_impact_ratio.value);
-    } else {
-      SetUndefined(rj, "adverse_impact_ratio", r.adverse_impact_ratio.undefined_reason);
-    }
-    rj["below_four_fifths"] = r.below_four_fifths;
-    rj["test"] = r.test ? fairness::TestToJson(*r.test) : nlohmann::ordered_json();
-    rj["statistically_significant"] = r.statistically_significant;
-    rows.push_back(std::move(rj));
-  }
-  j["rows"] = std::move(rows);
-  return j;
-}
-
 Result<Verdict> RunLl144(const LegalArgs& args, const GlobalOptions& global) {
   if (args.sex.empty() && args.race.empty()) {
     return InvalidArgumentError("no category column")
@@ -620,66 +519,21 @@ Result<Verdict> RunLl144(const LegalArgs& args, const GlobalOptions& global) {
   fairness::Ll144Options options{.exclude_small = args.exclude_small,
                                  .share_includes_unknown = args.share_includes_unknown};
   std::optional<double> median;
-  if (!source.score.empty()) {
-    fairness::GroupSummary all =
-        stats.Summarize([](const fairness::CellKey&) { return true; }, "all");
-    fairness::ScoreSketch scores = all.scores[0];
-    scores.Merge(all.scores[1]);
-    if (scores.Median().value) median = *scores.Median().value;
-  }
-  std::vector<fairness::ImpactTable> tables;
-  auto add_family = [&](const std::string& family, const LevelCounts& counts) {
-    if (!args.selected.empty() || !args.source.model.path.empty() ||
-        !args.source.prediction.empty()) {
-      tables.push_back(fairness::Ll144Table(family, fairness::RateKind::kSelection,
-                                            counts.categories, counts.unknown, std::nullopt,
-                                            options));
-    }
-    if (median) {
-      tables.push_back(fairness::Ll144Table(family, fairness::RateKind::kScoring, counts.categories,
-                                            counts.unknown, median, options));
-    }
-  };
-  for (size_t f = 0; f < facets.size(); ++f) {
-    add_family(f == 0 && !args.sex.empty() ? "sex" : "race/ethnicity",
-               CountLevels(stats, f, args.unknown, median));
-  }
-  if (facets.size() == 2) {
-    // The intersection: one category per observed (sex, race) pair.
-    LevelCounts both;
-    std::map<std::string, fairness::CategoryCounts> by_name;
-    for (const auto& [key, cell] : stats.cells()) {
-      const std::string& s = stats.levels()[0][static_cast<size_t>(key[0])];
-      const std::string& r = stats.levels()[1][static_cast<size_t>(key[1])];
-      const double n = cell.rows.total();
-      auto unknown = [&](const std::string& v) {
-        return v == fairness::kMissingLevel ||
-               std::find(args.unknown.begin(), args.unknown.end(), v) != args.unknown.end();
-      };
-      if (unknown(s) || unknown(r)) {
-        both.unknown += n;
-        continue;
-      }
-      fairness::CategoryCounts& c = by_name[s + " × " + r];
-      c.category = s + " × " + r;
-      c.applicants += n;
-      c.selected +=
-          stats.layout().has_predictions ? cell.rows.predicted_positives() : cell.rows.positives();
-      if (median) {
-        c.above_median += static_cast<double>(cell.scores[0].RowsAbove(*median) +
-                                              cell.scores[1].RowsAbove(*median));
-      }
-    }
-    for (auto& [name, c] : by_name) both.categories.push_back(std::move(c));
-    add_family("sex × race/ethnicity", both);
-  }
+  if (!source.score.empty()) median = fairness::SampleMedian(stats);
+  const bool selection = !args.selected.empty() || !args.source.model.path.empty() ||
+                         !args.source.model.command.empty() || !args.source.prediction.empty();
+  std::optional<size_t> sex, race;
+  if (!args.sex.empty()) sex = 0;
+  if (!args.race.empty()) race = args.sex.empty() ? 0 : 1;
+  std::vector<fairness::ImpactTable> tables =
+      fairness::Ll144Tables(stats, sex, race, args.unknown, selection, median, options);
   if (global.json) {
     nlohmann::ordered_json doc = MachineDocument("probity.fairness.ll144/1");
     doc["data"] = {{"path", args.source.data.path},
                    {"digest", run.collected.scan.digest.ToString()},
                    {"rows", run.collected.scan.rows}};
     nlohmann::ordered_json list = nlohmann::ordered_json::array();
-    for (const auto& t : tables) list.push_back(ImpactTableJson(t));
+    for (const auto& t : tables) list.push_back(fairness::ImpactTableJson(t));
     doc["tables"] = std::move(list);
     PROBITY_RETURN_IF_ERROR(WriteOutput(args.out, DumpJson(doc)));
   } else {
@@ -698,14 +552,11 @@ Result<Verdict> RunFourFifths(const LegalArgs& args, const GlobalOptions& global
   for (const std::string& f : args.source.facets) facets.push_back(f.substr(0, f.find('=')));
   PROBITY_ASSIGN_OR_RETURN(SourceArgs source, LegalSource(args, facets));
   PROBITY_ASSIGN_OR_RETURN(CollectedRun run, CollectFromArgs(source, global, nullptr));
-  const fairness::FairnessStatistics& stats = run.collected.statistics;
-  std::vector<fairness::FourFifthsTable> tables;
+  std::vector<fairness::FourFifthsTable> tables = fairness::FourFifthsTables(
+      run.collected.statistics, args.unknown, args.threshold, args.alpha);
   bool adverse = false;
-  for (size_t f = 0; f < facets.size(); ++f) {
-    LevelCounts counts = CountLevels(stats, f, args.unknown, std::nullopt);
-    tables.push_back(
-        fairness::FourFifths(facets[f], counts.categories, args.threshold, args.alpha));
-    for (const auto& r : tables.back().rows) adverse = adverse || r.below_four_fifths;
+  for (const auto& t : tables) {
+    for (const auto& r : t.rows) adverse = adverse || r.below_four_fifths;
   }
   if (global.json) {
     nlohmann::ordered_json doc = MachineDocument("probity.fairness.four-fifths/1");
@@ -713,7 +564,7 @@ Result<Verdict> RunFourFifths(const LegalArgs& args, const GlobalOptions& global
                    {"digest", run.collected.scan.digest.ToString()},
                    {"rows", run.collected.scan.rows}};
     nlohmann::ordered_json list = nlohmann::ordered_json::array();
-    for (const auto& t : tables) list.push_back(FourFifthsJson(t));
+    for (const auto& t : tables) list.push_back(fairness::FourFifthsJson(t));
     doc["tables"] = std::move(list);
     doc["adverse_impact"] = adverse;
     PROBITY_RETURN_IF_ERROR(WriteOutput(args.out, DumpJson(doc)));
