@@ -155,7 +155,8 @@ std::optional<Interval> RateInterval(IntervalMethod method, double x, double n, 
 }
 
 std::string GroupLabel(std::string_view role, const std::string& name) {
-  return name.empty() ? std::string(role) : std::string(role) + " (" + name + ")";
+  if (name.empty() || name == role) return std::string(role);
+  return std::string(role) + " (" + name + ")";
 }
 
 // ---- Label distributions (Clarify's KL, JS, LP, TVD, KS) ---------------------------------
