@@ -537,6 +537,32 @@ TEST(MetricsOracleTest, MultiGroupAndDatasetMetricsMatchRowCounting) {
     ASSERT_NE(chi, nullptr);
     ExpectSame("chi_square_independence (predictions)", chi->value, x2, context);
 
+    // Per-group rates.
+    for (int g = 0; g < data.groups; ++g) {
+      const GroupRates rates = RatesOf(groups[static_cast<size_t>(g)], {});
+      auto q = [&](const Pred& num, const Pred& den) {
+        return Q(W(data, [&](const Row& r) { return r.group == g && den(r) && num(r); }),
+                 W(data, [&](const Row& r) { return r.group == g && den(r); }));
+      };
+      const Pred all = [](const Row&) { return true; };
+      const Pred y = [](const Row& r) { return r.y; };
+      const Pred not_y = [](const Row& r) { return !r.y; };
+      const Pred hat = [](const Row& r) { return r.yhat; };
+      const Pred not_hat = [](const Row& r) { return !r.yhat; };
+      const std::string who = context + " group " + std::to_string(g);
+      EXPECT_DOUBLE_EQ(rates.n, W(data, [g](const Row& r) { return r.group == g; }));
+      ExpectSame("selection_rate", rates.selection_rate, q(hat, all), who);
+      ExpectSame("tpr", rates.tpr, q(hat, y), who);
+      ExpectSame("fpr", rates.fpr, q(hat, not_y), who);
+      ExpectSame("tnr", rates.tnr, q(not_hat, not_y), who);
+      ExpectSame("fnr", rates.fnr, q(not_hat, y), who);
+      ExpectSame("ppv", rates.ppv, q(y, hat), who);
+      ExpectSame("npv", rates.npv, q(not_y, not_hat), who);
+      ExpectSame("accuracy", rates.accuracy, q([](const Row& r) { return r.y == r.yhat; }, all),
+                 who);
+      ExpectSame("base_rate", rates.base_rate, q(y, all), who);
+    }
+
     // Dataset GE indices from each row's b = ŷ − y + 1.
     std::vector<double> b;
     for (const Row& r : data.rows) b.push_back((r.yhat ? 1 : 0) - (r.y ? 1 : 0) + 1);
