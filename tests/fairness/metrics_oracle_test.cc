@@ -10,6 +10,7 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <numeric>
 #include <optional>
 #include <random>
 #include <string>
@@ -384,7 +385,8 @@ Value SedfOracle(const Data& data, const Pred& favourable, double concentration)
   return e;
 }
 
-std::map<std::string, Value> MultiOracle(const Data& data, double alpha, double concentration) {
+std::map<std::string, Value> MultiOracle(const Data& data, double alpha, double concentration,
+                                         bool skip_undefined) {
   std::map<std::string, Value> out;
   const std::string k = "multi-group/";
   auto in = [](int g) { return Pred([g](const Row& r) { return r.group == g; }); };
@@ -412,7 +414,7 @@ std::map<std::string, Value> MultiOracle(const Data& data, double alpha, double 
       }
     }
     Agg agg;
-    if (undefined) return agg;
+    if ((undefined && !skip_undefined) || values.size() < 2) return agg;
     const double lo = *std::min_element(values.begin(), values.end());
     const double hi = *std::max_element(values.begin(), values.end());
     agg.diff = hi - lo;
@@ -489,9 +491,13 @@ TEST(MetricsOracleTest, MultiGroupAndDatasetMetricsMatchRowCounting) {
     MetricOptions options;
     options.ge_alpha = (i % 4 == 0) ? 0.5 : (i % 4 == 1) ? 3 : 2;
     options.sedf_concentration = (i % 3 == 0) ? 0.5 : 1;
+    options.skip_undefined_groups = i % 2 == 1;
     const std::string context = "case " + std::to_string(i);
     const auto multi = MultiGroupMetrics(groups, overall, Layout(), options);
-    Compare(multi, MultiOracle(data, options.ge_alpha, options.sedf_concentration), context);
+    Compare(multi,
+            MultiOracle(data, options.ge_alpha, options.sedf_concentration,
+                        options.skip_undefined_groups),
+            context);
 
     // Chi-square on predictions: X² from the k×2 table of row counts, groups with rows only.
     std::vector<double> n1, n0;
@@ -574,6 +580,57 @@ TEST(MetricsOracleTest, MultiGroupAndDatasetMetricsMatchRowCounting) {
              {"dataset/theil_index", GeOfRows(b, 1)},
              {"dataset/coefficient_of_variation", ge2 ? Value(2 * std::sqrt(*ge2)) : Value()}},
             context);
+    if (::testing::Test::HasFailure()) break;
+  }
+}
+
+// Multiclass labels: KL, JS, LP, TVD and KS over every class, from the class matrices.
+TEST(MetricsOracleTest, MulticlassDistributionsMatchRowCounting) {
+  std::mt19937_64 rng(9);
+  for (int i = 0; i < 500; ++i) {
+    const size_t k = 3 + rng() % 2;
+    const int n = static_cast<int>(rng() % 20);
+    std::vector<std::vector<double>> counts(2, std::vector<double>(k, 0));  // [a, d][class]
+    GroupSummary side[2];
+    for (GroupSummary& g : side) g.class_matrix.assign(k, 0);  // K×1: no predictions
+    for (int r = 0; r < n; ++r) {
+      const size_t group = rng() % 3 == 0 ? 1 : 0;
+      const size_t label = std::min<size_t>(rng() % (k + 1), k - 1);  // skew to the last
+      const double w = 0.5 * static_cast<double>(1 + rng() % 4);
+      counts[group][label] += w;
+      side[group].class_matrix[label] += w;
+      Confusion one;
+      (label == 0 ? one.fn : one.tn) = w;  // class 0 favourable
+      side[group].weighted += one;
+      side[group].rows += Confusion{0, 0, label == 0 ? 0.0 : 1.0, label == 0 ? 1.0 : 0.0};
+    }
+    StatisticsLayout layout;
+    layout.task = Task::kMulticlass;
+    for (size_t c = 0; c < k; ++c) layout.classes.push_back("c" + std::to_string(c));
+    const auto got = PairMetrics({side[1], side[0]}, layout, {});
+    const double na = std::accumulate(counts[0].begin(), counts[0].end(), 0.0);
+    const double nd = std::accumulate(counts[1].begin(), counts[1].end(), 0.0);
+    std::map<std::string, Value> want;
+    if (na == 0 || nd == 0) {
+      for (const char* m : {"KL", "JS", "LP", "TVD", "KS"}) want[std::string("pre-training/") + m];
+    } else {
+      double kl = 0, js = 0, l2 = 0, l1 = 0, linf = 0;
+      for (size_t c = 0; c < k; ++c) {
+        const double pa = counts[0][c] / na, pd = counts[1][c] / nd, m = (pa + pd) / 2;
+        if (pa > 0) kl += pd > 0 ? pa * std::log(pa / pd) : kInf;
+        if (pa > 0) js += 0.5 * pa * std::log(pa / m);
+        if (pd > 0) js += 0.5 * pd * std::log(pd / m);
+        l2 += (pa - pd) * (pa - pd);
+        l1 += std::fabs(pa - pd);
+        linf = std::max(linf, std::fabs(pa - pd));
+      }
+      want = {{"pre-training/KL", kl},
+              {"pre-training/JS", js},
+              {"pre-training/LP", std::sqrt(l2)},
+              {"pre-training/TVD", l1 / 2},
+              {"pre-training/KS", linf}};
+    }
+    Compare(got, want, "multiclass case " + std::to_string(i));
     if (::testing::Test::HasFailure()) break;
   }
 }
