@@ -5,8 +5,8 @@
 // come back as MetricValue::Undefined with the reason — except in Clarify-compatible mode,
 // which reproduces Clarify's own arithmetic (0/0 → 0, KL over the common support only).
 //
-//   Comparison c{.d = women, .a = men, .d_name = "female", .a_name = "rest"};
-//   std::vector<MetricResult> m = PairMetrics(c, layout, {});
+//   Comparison c{.d = women, .a = rest};  // GroupSummary::name labels each side
+//   std::vector<MetricResult> m = PairMetrics(c, layout, {});  // reference_group = rest.name
 #pragma once
 
 #include <span>
