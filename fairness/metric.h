@@ -51,11 +51,11 @@ struct TestResult {
 
 // One metric, as reported.
 struct MetricResult {
-  std::string name;    // the short code of the tool it comes from: "DI", "DPPL",
-                       // "demographic_parity_difference", "theil_index"...
-  std::string source;  // "clarify", "fairlearn", "aif360", "probity"
-  // "pre-training", "post-training", "score", "regression", "dataset", "multi-group"
-  std::string stage;
+  std::string name;         // the short code of the tool it comes from: "DI", "DPPL",
+                            // "demographic_parity_difference", "theil_index"...
+  std::string source;       // "clarify", "fairlearn", "aif360", "probity"
+  std::string stage;        // "pre-training" (labels only), "post-training" (predictions),
+                            // "score", "regression", "dataset", "multi-group"
   std::string description;  // one line, e.g. "Disparate impact: q̂_d / q̂_a"
   MetricValue value;
   std::string orientation;  // how the groups enter: "a − d", "d / a", "max − min", "u − p"

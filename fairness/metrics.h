@@ -5,8 +5,8 @@
 // come back as MetricValue::Undefined with the reason — except in Clarify-compatible mode,
 // which reproduces Clarify's own arithmetic (0/0 → 0, KL over the common support only).
 //
-//   Comparison c{.d = women, .a = men, .d_name = "female", .a_name = "rest"};
-//   std::vector<MetricResult> m = PairMetrics(c, layout, {});
+//   Comparison c{.d = women, .a = rest};  // GroupSummary::name labels each side
+//   std::vector<MetricResult> m = PairMetrics(c, layout, {});  // reference_group = rest.name
 #pragma once
 
 #include <span>
@@ -29,6 +29,10 @@ struct MetricOptions {
                                                      // ratios Katz, whatever is chosen here
   double confidence = 0.95;
   bool tests = true;  // attach a two-proportion z / Fisher test to rate differences
+  // An aggregate over groups (Fairlearn's max − min, CDDL's strata) where some group's rate
+  // is undefined: false = the aggregate is undefined, naming the groups and why; true = it
+  // is computed over the groups where it is defined, and the description lists the others.
+  bool skip_undefined_groups = false;
 };
 
 // One comparison: the sensitive group d (Clarify's facet d, AIF360's unprivileged u) against
