@@ -597,10 +597,13 @@ nlohmann::ordered_json ConfusionJson(const Confusion& c) {
 nlohmann::ordered_json RatesJson(const GroupRates& r) {
   nlohmann::ordered_json j;
   j["n"] = JsonNumber(r.n);
-  j["rows"] = JsonNumber(r.rows.total());
+  j["rows"] = std::llround(r.rows.total());
   const nlohmann::ordered_json weighted = ConfusionJson(r.weighted);
   for (const char* k : {"tp", "fp", "tn", "fn"}) j[k] = weighted[k];
-  j["unweighted"] = ConfusionJson(r.rows);
+  j["unweighted"] = {{"tp", std::llround(r.rows.tp)},
+                     {"fp", std::llround(r.rows.fp)},
+                     {"tn", std::llround(r.rows.tn)},
+                     {"fn", std::llround(r.rows.fn)}};
   PutMetricValue(j, "selection_rate", r.selection_rate);
   PutMetricValue(j, "tpr", r.tpr);
   PutMetricValue(j, "fpr", r.fpr);
@@ -639,7 +642,7 @@ nlohmann::ordered_json GroupJson(const FairnessReport& report, const GroupReport
       rows += g.summary.class_matrix[half + i];
     }
     j["n"] = JsonNumber(n);
-    j["rows"] = JsonNumber(rows);
+    j["rows"] = std::llround(rows);
     nlohmann::ordered_json classes = nlohmann::ordered_json::array();
     for (size_t k = 0; k < g.class_rates.size(); ++k) {
       nlohmann::ordered_json c = RatesJson(g.class_rates[k]);

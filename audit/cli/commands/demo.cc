@@ -15,6 +15,9 @@
 #include "audit/core/file_system.h"
 #include "audit/core/json_output.h"
 #include "audit/ingest/models/model_loader.h"
+#include "fairness/collect.h"
+#include "fairness/legal_report.h"
+#include "fairness/report.h"
 #include "lineage/attest.h"
 #include "lineage/card.h"
 #include "lineage/trusted_keys.h"
@@ -116,6 +119,80 @@ std::string ModelsText(const std::vector<ModelReport>& reports) {
   return text;
 }
 
+// The fairness audit of the first example model: facets sex, age (banded) and
+// foreign_worker, Wilson intervals and tests, the four-fifths tables and the LL144 tables
+// for sex (the data has no race/ethnicity column, so no race or intersectional family).
+struct DemoFairness {
+  std::string report_path;  // probity.fairness/1 JSON
+  std::string tables_path;  // four-fifths and LL144 tables, Markdown
+  fairness::FairnessReport report;
+  std::vector<fairness::FourFifthsTable> four_fifths;
+  std::string text;
+};
+
+Result<DemoFairness> AuditFairness(const ModelReport& model, const DatasetArgs& dataset,
+                                   const std::string& out, const GlobalOptions& global) {
+  fairness::CollectSpec spec;
+  spec.label = "credit_risk";
+  spec.favourable = {"good"};
+  spec.prediction = fairness::PredictionKind::kModel;
+  spec.model = model.model.get();
+  spec.predicted_favourable = {"1"};  // XGBoost's class 1 is "good" (examples/models/README.md)
+  spec.facets = {
+      {.column = "sex"}, {.column = "age", .edges = {25, 40}}, {.column = "foreign_worker"}};
+  PROBITY_ASSIGN_OR_RETURN(ingest::DatasetSpec data_spec, BuildDatasetSpec(dataset));
+  PROBITY_ASSIGN_OR_RETURN(auto reader,
+                           ingest::DatasetReader::Open(LocalFileSystem(), dataset.path, data_spec,
+                                                       BuildScanOptions(dataset, global)));
+  PROBITY_ASSIGN_OR_RETURN(fairness::Collected collected,
+                           fairness::CollectStatistics(*reader, spec));
+  fairness::AnalysisOptions options;
+  options.facets = spec.facets;
+  options.metrics.intervals = fairness::IntervalMethod::kWilson;
+  DemoFairness result;
+  PROBITY_ASSIGN_OR_RETURN(result.report, fairness::Analyze(collected.statistics, options));
+  result.four_fifths = fairness::FourFifthsTables(collected.statistics, {}, 0.8, 0.05);
+  std::vector<fairness::ImpactTable> ll144 =
+      fairness::Ll144Tables(collected.statistics, 0, std::nullopt, {}, /*selection=*/true,
+                            fairness::SampleMedian(collected.statistics), {});
+  nlohmann::ordered_json doc = fairness::ReportToJson(result.report);
+  doc["four_fifths"] = nlohmann::ordered_json::array();
+  for (const auto& t : result.four_fifths)
+    doc["four_fifths"].push_back(fairness::FourFifthsJson(t));
+  doc["ll144"] = nlohmann::ordered_json::array();
+  for (const auto& t : ll144) doc["ll144"].push_back(fairness::ImpactTableJson(t));
+  std::string tables =
+      "# Legal tables: " + DemoModels()[0].file +
+      " on german_credit.csv\n\n"
+      "Decision: the model predicts `good` (class 1). Selection rate = share predicted good.\n\n"
+      "## EEOC four-fifths rule (29 CFR 1607.4(D))\n\n";
+  for (const auto& t : result.four_fifths) tables += fairness::RenderMarkdown(t) + "\n";
+  tables +=
+      "## NYC Local Law 144 (6 RCNY 5-301), sex only: the data has no race/ethnicity column\n\n";
+  for (const auto& t : ll144) tables += fairness::RenderMarkdown(t) + "\n";
+  result.report_path = out + "/fairness/fairness.json";
+  result.tables_path = out + "/fairness/legal-tables.md";
+  PROBITY_RETURN_IF_ERROR(LocalFileSystem().CreateDirectories(out + "/fairness"));
+  PROBITY_RETURN_IF_ERROR(LocalFileSystem().WriteFileAtomically(result.report_path, DumpJson(doc)));
+  PROBITY_RETURN_IF_ERROR(LocalFileSystem().WriteFileAtomically(result.tables_path, tables));
+  result.text = "\nFairness of " + DemoModels()[0].file +
+                " (probity fairness; Wilson 95% intervals; full report: " + result.report_path +
+                ")\n" + fairness::RenderText(result.report) + "\nFour-fifths rule (" +
+                result.tables_path + ")\n";
+  for (const auto& t : result.four_fifths) {
+    for (const auto& row : t.rows) {
+      result.text += fmt::format(
+          "  {:<16} {:<28} rate {:>6}  AIR {:>6}{}{}\n", t.facet, row.category,
+          row.rate.value ? fmt::format("{:.3f}", *row.rate.value) : "n/a",
+          row.adverse_impact_ratio.value ? fmt::format("{:.3f}", *row.adverse_impact_ratio.value)
+                                         : "n/a",
+          row.below_four_fifths ? "  below 4/5" : "",
+          row.statistically_significant ? ", significant" : "");
+    }
+  }
+  return result;
+}
+
 // The demo's workspace: the one in the output directory, created on the first run.
 Result<RecordingSession> OpenDemoWorkspace(const std::string& out, const GlobalOptions& global) {
   std::error_code ec;
@@ -141,14 +218,14 @@ Result<DemoLineage> RecordDemo(RecordingSession& session, const std::string& csv
                                const std::string& schema, const std::string& profile_path,
                                const std::string& summary_path,
                                const std::vector<ModelReport>& reports,
-                               const std::string& started) {
+                               const DemoFairness& fairness_audit, const std::string& started) {
   DemoLineage ids;
-  PROBITY_ASSIGN_OR_RETURN(ids.data, RecordArtifact(session, csv, ArtifactKind::kDataset,
-                                                    "german_credit.csv", true));
+  PROBITY_ASSIGN_OR_RETURN(
+      ids.data, RecordArtifact(session, csv, ArtifactKind::kDataset, "german_credit.csv", true));
   PROBITY_ASSIGN_OR_RETURN(ids.schema, RecordArtifact(session, schema, ArtifactKind::kParams,
                                                       "german_credit.schema.yaml", true));
-  PROBITY_ASSIGN_OR_RETURN(int64_t profile, RecordArtifact(session, profile_path,
-                                                           ArtifactKind::kMetrics, "", true));
+  PROBITY_ASSIGN_OR_RETURN(int64_t profile,
+                           RecordArtifact(session, profile_path, ArtifactKind::kMetrics, "", true));
   ExecutionRecord profile_step;
   profile_step.name = "probity data profile";
   profile_step.parameters = {{"schema", "german_credit.schema.yaml"}};
@@ -172,8 +249,8 @@ Result<DemoLineage> RecordDemo(RecordingSession& session, const std::string& csv
     scan.exit_code = r.scan.Fails(/*strict=*/true) ? 1 : 0;
     scan.inputs = {{model, "model"}};
     PROBITY_RETURN_IF_ERROR(RecordExecution(session, scan).status());
-    PROBITY_ASSIGN_OR_RETURN(int64_t predictions,
-                             RecordArtifact(session, r.predictions, ArtifactKind::kReport, "", true));
+    PROBITY_ASSIGN_OR_RETURN(int64_t predictions, RecordArtifact(session, r.predictions,
+                                                                 ArtifactKind::kReport, "", true));
     ExecutionRecord predict;
     predict.name = "probity predict";
     predict.parameters = {{"label", "credit_risk"},
@@ -195,10 +272,59 @@ Result<DemoLineage> RecordDemo(RecordingSession& session, const std::string& csv
         {"rows", r.scored.score.rows},
         {"metrics", {{{"type", "accuracy"}, {"value", Accuracy(r.scored.score)}}}},
         {"lineage_execution_id", run}};
-    PROBITY_ASSIGN_OR_RETURN(nlohmann::json statement,
-                             lineage::ResultStatement(*session.store, model,
-                                                      lineage::kEvaluationPredicateType,
-                                                      std::move(predicate)));
+    PROBITY_ASSIGN_OR_RETURN(
+        nlohmann::json statement,
+        lineage::ResultStatement(*session.store, model, lineage::kEvaluationPredicateType,
+                                 std::move(predicate)));
+    PROBITY_ASSIGN_OR_RETURN(lineage::LineageStore::Batch * batch, session.Batch());
+    PROBITY_RETURN_IF_ERROR(
+        lineage::RecordAttestation(*batch, *session.signer, statement).status());
+  }
+  // The fairness audit of the first model: its report and tables, the step, and a signed
+  // fairness statement bound to the model's digest.
+  if (!ids.models.empty()) {
+    PROBITY_ASSIGN_OR_RETURN(int64_t report, RecordArtifact(session, fairness_audit.report_path,
+                                                            ArtifactKind::kMetrics, "", true));
+    PROBITY_ASSIGN_OR_RETURN(int64_t tables, RecordArtifact(session, fairness_audit.tables_path,
+                                                            ArtifactKind::kReport, "", true));
+    ExecutionRecord step;
+    step.name = "probity fairness";
+    step.parameters = {{"label", "credit_risk"},
+                       {"favourable", "good"},
+                       {"facets", {"sex", "age", "foreign_worker"}},
+                       {"bins", {{"age", {25, 40}}}},
+                       {"intervals", "wilson"}};
+    step.started = reports.front().ended;
+    step.ended = reports.back().ended;
+    step.exit_code = 0;
+    step.inputs = {{ids.models[0], "model"}, {ids.data, "data"}, {ids.schema, "schema"}};
+    step.outputs = {{report, "report"}, {tables, "legal-tables"}};
+    PROBITY_ASSIGN_OR_RETURN(int64_t run, RecordExecution(session, step));
+    PROBITY_ASSIGN_OR_RETURN(nlohmann::json data_record, session.store->Get(ids.data));
+    PROBITY_ASSIGN_OR_RETURN(nlohmann::json report_record, session.store->Get(report));
+    nlohmann::json headline = nlohmann::json::array();
+    for (const auto& facet : fairness_audit.report.facets) {
+      for (const auto& c : facet.comparisons) {
+        for (const auto& m : c.metrics) {
+          if (m.name != "DI" || !m.value.value) continue;
+          headline.push_back({{"facet", facet.facet},
+                              {"group", c.d},
+                              {"reference", c.a},
+                              {"type", "DI"},
+                              {"value", *m.value.value}});
+        }
+      }
+    }
+    nlohmann::json predicate = {
+        {"dataset", {{"name", "german_credit.csv"}, {"digest", data_record["digest"]}}},
+        {"report", {{"name", "fairness.json"}, {"digest", report_record["digest"]}}},
+        {"label", "credit_risk"},
+        {"metrics", std::move(headline)},
+        {"lineage_execution_id", run}};
+    PROBITY_ASSIGN_OR_RETURN(
+        nlohmann::json statement,
+        lineage::ResultStatement(*session.store, ids.models[0], lineage::kFairnessPredicateType,
+                                 std::move(predicate)));
     PROBITY_ASSIGN_OR_RETURN(lineage::LineageStore::Batch * batch, session.Batch());
     PROBITY_RETURN_IF_ERROR(
         lineage::RecordAttestation(*batch, *session.signer, statement).status());
@@ -226,9 +352,9 @@ Result<DemoLineage> RecordDemo(RecordingSession& session, const std::string& csv
 Result<lineage::VerifyReport> VerifyDemo(const RecordingSession& session,
                                          const std::string& keys_path) {
   PROBITY_RETURN_IF_ERROR(LocalFileSystem().WriteFileAtomically(
-      keys_path, "# the demo workspace's public key (probity key export)\n" +
-                     lineage::FormatTrustedKey(session.workspace.signing_key,
-                                               session.signer->public_key())));
+      keys_path,
+      "# the demo workspace's public key (probity key export)\n" +
+          lineage::FormatTrustedKey(session.workspace.signing_key, session.signer->public_key())));
   lineage::VerifyOptions options;
   PROBITY_ASSIGN_OR_RETURN(options.trusted_keys, lineage::LoadTrustedKeys(keys_path));
   options.objects_dir = session.workspace.objects_dir();
@@ -258,21 +384,24 @@ Result<Verdict> RunDemo(const DemoArgs& args, const GlobalOptions& global) {
     PROBITY_ASSIGN_OR_RETURN(ModelReport report, AuditModel(demo, args.out, dataset, global));
     reports.push_back(std::move(report));
   }
+  PROBITY_ASSIGN_OR_RETURN(DemoFairness fairness_audit,
+                           AuditFairness(reports.front(), dataset, args.out, global));
 
   const std::string profile_path = args.out + "/profile.json";
   const std::string summary_path = args.out + "/summary.txt";
   std::string summary =
       "Probity demo: the UCI Statlog German Credit data (CC BY 4.0) and two example models,\n"
       "all embedded in the probity binary: a profile of the data, then each model inspected\n"
-      "and scored. Every input and output is recorded as signed lineage in .probity/ and\n"
-      "verified at the end. Later versions of the demo add fairness, explanations, policy\n"
-      "checks and the audit report.\n\n" +
-      profile.ToText() + ModelsText(reports);
+      "and scored, and the XGBoost model's decisions audited for fairness. Every input and\n"
+      "output is recorded as signed lineage in .probity/ and verified at the end. Later\n"
+      "versions of the demo add explanations, policy checks and the audit report.\n\n" +
+      profile.ToText() + ModelsText(reports) + fairness_audit.text;
   PROBITY_RETURN_IF_ERROR(fs.WriteFileAtomically(profile_path, profile.ToJson()));
   PROBITY_RETURN_IF_ERROR(fs.WriteFileAtomically(summary_path, summary));
 
-  PROBITY_ASSIGN_OR_RETURN(DemoLineage lineage_ids, RecordDemo(session, csv, schema, profile_path,
-                                                                summary_path, reports, started));
+  PROBITY_ASSIGN_OR_RETURN(DemoLineage lineage_ids,
+                           RecordDemo(session, csv, schema, profile_path, summary_path, reports,
+                                      fairness_audit, started));
   const std::string keys_path = args.out + "/trusted-keys.pem";
   PROBITY_ASSIGN_OR_RETURN(lineage::VerifyReport verified, VerifyDemo(session, keys_path));
   const std::string auditor_command =
@@ -309,13 +438,26 @@ Result<Verdict> RunDemo(const DemoArgs& args, const GlobalOptions& global) {
       models.push_back(std::move(m));
     }
     doc["models"] = std::move(models);
+    nlohmann::ordered_json fairness_doc;
+    fairness_doc["model"] = reports.front().path;
+    fairness_doc["report"] = fairness_audit.report_path;
+    fairness_doc["legal_tables"] = fairness_audit.tables_path;
+    fairness_doc["facets"] = {"sex", "age", "foreign_worker"};
+    nlohmann::ordered_json flagged = nlohmann::ordered_json::array();
+    for (const auto& t : fairness_audit.four_fifths) {
+      for (const auto& row : t.rows) {
+        if (row.below_four_fifths) flagged.push_back(t.facet + "=" + row.category);
+      }
+    }
+    fairness_doc["below_four_fifths"] = std::move(flagged);
+    doc["fairness"] = std::move(fairness_doc);
     nlohmann::ordered_json lineage_doc;
     lineage_doc["workspace"] = session.workspace.dir;
     lineage_doc["log_size"] = lineage_ids.log_size;
     lineage_doc["dataset_id"] = lineage_ids.data;
     lineage_doc["model_ids"] = lineage_ids.models;
-    lineage_doc["card_id"] = lineage_ids.card ? nlohmann::ordered_json(*lineage_ids.card)
-                                               : nlohmann::ordered_json();
+    lineage_doc["card_id"] =
+        lineage_ids.card ? nlohmann::ordered_json(*lineage_ids.card) : nlohmann::ordered_json();
     lineage_doc["verified"] = verified.verified();
     lineage_doc["verify_failures"] = verified.failures.size();
     lineage_doc["auditor_command"] = auditor_command;
@@ -329,17 +471,18 @@ Result<Verdict> RunDemo(const DemoArgs& args, const GlobalOptions& global) {
               << "  " << schema << "   its schema (roles: label, facets)\n"
               << "  " << args.out << "/models/   the example models\n"
               << "  " << args.out << "/predictions/   their predictions (probity predict format)\n"
+              << "  " << fairness_audit.report_path << "   fairness report (probity.fairness/1)\n"
+              << "  " << fairness_audit.tables_path << "   four-fifths and NYC LL144 tables\n"
               << "  " << session.workspace.dir << "/   signed lineage of this run (log size "
               << lineage_ids.log_size << ")\n"
               << "\nLineage: " << (verified.verified() ? "VERIFIED" : "FAILED") << " ("
-              << verified.records << " records, " << verified.checkpoints
-              << " signed checkpoints, " << verified.attestations << " signed attestations, "
-              << verified.artifacts_checked
+              << verified.records << " records, " << verified.checkpoints << " signed checkpoints, "
+              << verified.attestations << " signed attestations, " << verified.artifacts_checked
               << " artifacts re-hashed, " << verified.failures.size() << " failures)\n"
-              << (lineage_ids.card ? "Model card draft for " + DemoModels()[0].file +
-                                         ": probity --workspace " + args.out + " card show " +
-                                         std::to_string(lineage_ids.models[0]) + "\n"
-                                   : std::string())
+              << (lineage_ids.card
+                      ? "Model card draft for " + DemoModels()[0].file + ": probity --workspace " +
+                            args.out + " card show " + std::to_string(lineage_ids.models[0]) + "\n"
+                      : std::string())
               << "An auditor re-checks it, offline, with:\n  " << auditor_command << "\n"
               << std::flush;
   }
