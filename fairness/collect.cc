@@ -260,7 +260,23 @@ struct BatchPartial {
   std::vector<double> features;
   std::vector<uint8_t> labels, predictions;
   std::vector<std::vector<int32_t>> levels;
+  // With a row callback: per row, its batch-local mixed-radix cell key (-1 = left out) and
+  // label, and the radices to decode the key.
+  std::vector<int64_t> row_cells;
+  std::vector<uint8_t> row_labels;
+  std::vector<size_t> radix;
 };
+
+CellKey DecodeKey(uint64_t key, const std::vector<size_t>& radix) {
+  CellKey decoded(radix.size());
+  decoded.back() = static_cast<int32_t>(key % radix.back());
+  key /= radix.back();
+  for (size_t f = 0; f + 1 < radix.size(); ++f) {
+    decoded[f] = static_cast<int32_t>(key % radix[f]);
+    key /= radix[f];
+  }
+  return decoded;
+}
 
 class Collector {
  public:
@@ -425,6 +441,10 @@ class Collector {
     const size_t k_pred = has_pred ? k_classes : 1;
     const bool sample = !bound_.features.empty() && spec_.sample_rows > 0;
     if (sample) out.levels.resize(levels.size());
+    if (want_rows_) {
+      out.row_cells.assign(n, -1);
+      out.row_labels.assign(n, 0);
+    }
 
     CellStats* cell = nullptr;
     uint64_t cell_key = UINT64_MAX;
@@ -494,6 +514,10 @@ class Collector {
         cell_key = key;
       }
       ++counts.used;
+      if (want_rows_) {
+        out.row_cells[i] = static_cast<int64_t>(key);
+        out.row_labels[i] = y ? 1 : 0;
+      }
       switch (spec_.task) {
         case Task::kBinary:
           Bump(cell->weighted, y, p, w);
@@ -525,23 +549,15 @@ class Collector {
       if (sample && spec_.task == Task::kBinary) AddSampleRow(t, i, y, p, levels, out);
     }
     // Hand the cells over with their decoded keys.
-    for (auto& [key, c] : cells) {
-      CellKey decoded(radix.size());
-      uint64_t rest = key;
-      decoded.back() = static_cast<int32_t>(rest % radix.back());
-      rest /= radix.back();
-      for (size_t f = 0; f < levels.size(); ++f) {
-        decoded[f] = static_cast<int32_t>(rest % radix[f]);
-        rest /= radix[f];
-      }
-      stats.Cell(decoded) = std::move(c);
-    }
+    for (auto& [key, c] : cells) stats.Cell(DecodeKey(key, radix)) = std::move(c);
+    out.radix = std::move(radix);
     if (stats.cells().size() > FairnessStatistics::kMaxCells) return TooManyCells();
     return out;
   }
 
-  Status Reduce(BatchPartial&& partial, Collected& total) {
+  Status Reduce(BatchPartial&& partial, Collected& total, const RowCallback& rows) {
     PROBITY_RETURN_IF_ERROR(total.statistics.Merge(partial.stats));
+    if (rows) PROBITY_RETURN_IF_ERROR(ReportRows(partial, total.statistics, rows));
     if (partial.labels.empty()) return OkStatus();
     // Keep a seeded reservoir sample of the eligible rows, in file order.
     RowSample& s = total.sample;
@@ -583,8 +599,36 @@ class Collector {
   }
 
   void SeedSample(uint64_t seed) { rng_.seed(seed); }
+  void WantRows() { want_rows_ = true; }
 
  private:
+  // Translates the batch's cell keys to the merged statistics' codes, by name.
+  static Status ReportRows(const BatchPartial& partial, const FairnessStatistics& total,
+                           const RowCallback& rows) {
+    const FairnessStatistics& local = partial.stats;
+    std::vector<std::vector<int32_t>> level_map(local.levels().size());
+    for (size_t f = 0; f < level_map.size(); ++f) {
+      for (const std::string& name : local.levels()[f])
+        level_map[f].push_back(total.FindLevel(f, name));
+    }
+    std::vector<int32_t> stratum_map;
+    for (const std::string& name : local.strata()) {
+      const auto& all = total.strata();
+      stratum_map.push_back(
+          static_cast<int32_t>(std::find(all.begin(), all.end(), name) - all.begin()));
+    }
+    std::vector<RowOutcome> outcomes(partial.row_cells.size());
+    for (size_t i = 0; i < outcomes.size(); ++i) {
+      if (partial.row_cells[i] < 0) continue;
+      CellKey key = DecodeKey(static_cast<uint64_t>(partial.row_cells[i]), partial.radix);
+      for (size_t f = 0; f + 1 < key.size(); ++f)
+        key[f] = level_map[f][static_cast<size_t>(key[f])];
+      key.back() = stratum_map.empty() ? 0 : stratum_map[static_cast<size_t>(key.back())];
+      outcomes[i] = RowOutcome{std::move(key), partial.row_labels[i] == 1};
+    }
+    return rows(outcomes);
+  }
+
   Status TooManyCells() const {
     return InvalidArgumentError(fmt::format("{}: the facets and group variable make more than {} "
                                             "cells",
@@ -639,6 +683,7 @@ class Collector {
   ValueSet predicted_favourable_;
   std::vector<int32_t> favourable_classes_;
   std::mt19937_64 rng_;
+  bool want_rows_ = false;
 };
 
 }  // namespace
@@ -698,7 +743,8 @@ StatisticsLayout LayoutFor(const CollectSpec& spec) {
   return layout;
 }
 
-Result<Collected> CollectStatistics(ingest::DatasetReader& reader, const CollectSpec& spec) {
+Result<Collected> CollectStatistics(ingest::DatasetReader& reader, const CollectSpec& spec,
+                                    const RowCallback& rows) {
   PROBITY_ASSIGN_OR_RETURN(Bound bound, BindColumns(reader.path(), reader.schema(), spec));
   for (const FacetSpec& f : spec.facets) {
     if (!std::is_sorted(f.edges.begin(), f.edges.end()) ||
@@ -714,13 +760,14 @@ Result<Collected> CollectStatistics(ingest::DatasetReader& reader, const Collect
   Collector collector(reader, spec, bound);
   PROBITY_RETURN_IF_ERROR(collector.Prepare());
   collector.SeedSample(spec.sample_seed);
+  if (rows) collector.WantRows();
   Collected total{FairnessStatistics(LayoutFor(spec)), {}, {}};
   for (const std::string& name : spec.sample_features) total.sample.features.names.push_back(name);
   total.sample.features.cols = static_cast<int64_t>(spec.sample_features.size());
   PROBITY_RETURN_IF_ERROR(ingest::ScanDataset<BatchPartial>(
       reader, [&](const RowBatch& batch) { return collector.Map(batch); },
       [&](RowBatch&&, BatchPartial&& partial) {
-        return collector.Reduce(std::move(partial), total);
+        return collector.Reduce(std::move(partial), total, rows);
       }));
   total.scan = reader.summary();
   return total;

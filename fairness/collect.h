@@ -9,7 +9,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -83,11 +85,21 @@ struct Collected {
   ingest::ScanSummary scan;
 };
 
+// One row's place in the statistics, for passes that need rows back (reweighing writes a
+// weight per row): its cell key in the returned statistics' codes, and its label.
+struct RowOutcome {
+  CellKey key;  // empty when the row was left out (no label, no prediction, bad score)
+  bool favourable = false;
+};
+// Called in file order, once per batch, with one outcome per row of the batch.
+using RowCallback = std::function<Status(std::span<const RowOutcome>)>;
+
 // Errors (kInvalidArgument): a named column that does not exist (naming it and the file), a
 // label or facet column of a type the spec cannot read, a non-numeric score column, a
 // negative or non-finite weight (with its line), a score outside [0, 1] for a model's
 // probability, too many cells; plus the reader's and the model's errors.
-Result<Collected> CollectStatistics(ingest::DatasetReader& reader, const CollectSpec& spec);
+Result<Collected> CollectStatistics(ingest::DatasetReader& reader, const CollectSpec& spec,
+                                    const RowCallback& rows = nullptr);
 
 // The layout the spec describes (what the statistics will say about themselves).
 StatisticsLayout LayoutFor(const CollectSpec& spec);

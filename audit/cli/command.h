@@ -77,8 +77,10 @@ struct DatasetArgs {
 
 // Adds FILE (or the option named `file_option`, e.g. "--data") and the reading options
 // (--schema, --format, --delimiter, --header, --no-header, --missing, --on-bad-row).
+// `required` = false leaves the check to the command (e.g. one whose subcommands take no
+// data file).
 void AddDatasetOptions(CLI::App* command, DatasetArgs* args,
-                       const std::string& file_option = "FILE");
+                       const std::string& file_option = "FILE", bool required = true);
 
 // The spec from the schema file (if any) with the command-line flags applied on top.
 Result<ingest::DatasetSpec> BuildDatasetSpec(const DatasetArgs& args);

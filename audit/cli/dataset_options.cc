@@ -7,11 +7,12 @@
 
 namespace probity::cli {
 
-void AddDatasetOptions(CLI::App* command, DatasetArgs* args, const std::string& file_option) {
+void AddDatasetOptions(CLI::App* command, DatasetArgs* args, const std::string& file_option,
+                       bool required) {
   command
       ->add_option(file_option, args->path,
                    "Dataset: CSV or JSON Lines, optionally .gz/.bz2/.xz/.zst; - for stdin")
-      ->required();
+      ->required(required);
   command->add_option("--schema", args->schema_path,
                       "Schema file (YAML or JSON, docs/formats/schema.md)");
   command->add_option("--format", args->format, "File format")

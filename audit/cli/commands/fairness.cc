@@ -579,7 +579,8 @@ Result<Verdict> RunFourFifths(const LegalArgs& args, const GlobalOptions& global
 // ---- Options ------------------------------------------------------------------------------
 
 void AddSourceOptions(CLI::App* cmd, SourceArgs* a, bool label_required) {
-  AddDatasetOptions(cmd, &a->data, "--data");
+  // Not required by CLI11: `fairness merge` and the other subcommands do not take it.
+  AddDatasetOptions(cmd, &a->data, "--data", /*required=*/false);
   AddModelOptions(cmd, &a->model, /*positional=*/false, /*external=*/true);
   if (label_required) {
     cmd->add_option("--label", a->label, "The label column (observed outcome)");
@@ -688,6 +689,7 @@ void AddFairnessCommands(CLI::App& app, const GlobalOptions& global, CommandFn* 
       "  probity fairness merge s1.json s2.json --json");
   cmd->callback([args, &global, selected, cmd] {
     if (cmd->get_subcommands().empty()) {
+      if (args->source.data.path.empty()) throw CLI::RequiredError("--data");
       *selected = [args, &global]() -> Result<Verdict> { return RunFairness(*args, global); };
     }
   });
