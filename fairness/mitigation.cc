@@ -290,7 +290,8 @@ ThresholdPlan OptimizeThresholds(const std::vector<GroupSummary>& groups, Constr
   }
 
   Choice best;
-  if (!curves.empty()) {
+  const bool valid_tolerance = tolerance >= 0;  // false for NaN too
+  if (!curves.empty() && valid_tolerance) {
     if (outer_bounds.empty()) {
       SweepInner(curves, rates, inner_bounds, 0, tolerance, best);
     } else {
@@ -328,8 +329,10 @@ ThresholdPlan OptimizeThresholds(const std::vector<GroupSummary>& groups, Constr
     plan.accuracy = Quotient(correct, weight, "no group has scored rows");
     plan.disparity = Disparity(plan.groups, constraint);
   } else {
-    plan.accuracy = MetricValue::Undefined(curves.empty() ? "no group has scores"
-                                                          : "no threshold set within tolerance");
+    plan.accuracy =
+        MetricValue::Undefined(!valid_tolerance ? "the tolerance is not a non-negative number"
+                               : curves.empty() ? "no group has scores"
+                                                : "no threshold set within tolerance");
     plan.disparity = plan.accuracy;
   }
   return plan;

@@ -122,6 +122,16 @@ TEST(OptimizeThresholdsTest, GroupWithoutScoresKeepsTheBaselineThreshold) {
   EXPECT_DOUBLE_EQ(*plan.accuracy.value, 1.0);
 }
 
+TEST(OptimizeThresholdsTest, InvalidToleranceIsInfeasible) {
+  std::vector<GroupSummary> groups = {Scored("A", {{.2, false, 1}, {.8, true, 1}})};
+  for (double tolerance : {-0.1, std::nan("")}) {
+    ThresholdPlan plan = OptimizeThresholds(groups, Constraint::kDemographicParity, tolerance);
+    EXPECT_FALSE(plan.feasible);
+    EXPECT_EQ(plan.accuracy.undefined_reason, "the tolerance is not a non-negative number");
+    EXPECT_DOUBLE_EQ(*plan.baseline_accuracy.value, 1.0);
+  }
+}
+
 TEST(OptimizeThresholdsTest, NegativeInfinityThresholdSelectsEveryone) {
   // Only favourable labels: the most accurate threshold selects every row.
   ThresholdPlan plan = OptimizeThresholds({Scored("A", {{.2, true, 1}, {.3, true, 2}})},
