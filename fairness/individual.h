@@ -34,15 +34,19 @@ struct KnnOptions {
 };
 
 // AIF360 consistency: 1 − (1/n) Σ_i |y_i − mean_{j ∈ kNN(i)} y_j|, the neighbourhood
-// including i itself (AIF360's behaviour), ties broken by the lower row index.
+// including i itself (AIF360's behaviour: i always counts, at distance 0), the other k − 1
+// rows by distance with ties broken by the lower row index. O(n²·cols), brute force.
 // `outcomes` are 0/1 (labels, or predictions to score a model). kInvalidArgument when
 // rows < k or sizes differ.
 Result<MetricResult> Consistency(const FeatureMatrix& features,
                                  const std::vector<uint8_t>& outcomes, const KnnOptions& options);
 
-// Clarify's flip test: a kNN classifier (k = 5 if n_a > 9 else 1, Euclidean, uniform
-// votes; ties go to 1... as documented) is fit on facet-a rows with the model's predictions
-// as targets and predicts each facet-d row. FT = (F⁺ − F⁻)/n_d with F⁺ = #{model 1, kNN 0}
+// Clarify's flip test: a kNN classifier (k = 5 if n_a > 9 else 1 — `options.k` is not used —
+// uniform votes, which cannot tie as k is odd; neighbour ties by the lower row index) is fit
+// on facet-a rows with the model's predictions as targets and predicts each facet-d row.
+// Clarify uses the Euclidean distance on unscaled features (the defaults of `options`).
+// An empty facet gives an undefined value with the reason; the description gives F⁺, F⁻,
+// n_d and k. FT = (F⁺ − F⁻)/n_d with F⁺ = #{model 1, kNN 0}
 // and F⁻ = #{model 0, kNN 1} — the sign Clarify's code uses (its documentation states the
 // opposite; docs/fairness.md shows both). `in_d` marks facet-d rows.
 Result<MetricResult> FlipTest(const FeatureMatrix& features,

@@ -45,11 +45,26 @@ struct ThresholdPlan {
   double baseline_threshold = 0.5;
   MetricValue disparity;  // the constrained quantity's max − min across groups
   MetricValue baseline_disparity;
+  // True when the search is proven optimal (always for demographic parity and equal
+  // opportunity; for equalized odds while the exhaustive sweep fits its budget), else
+  // `search_note` says how the search was restricted.
+  bool exact = true;
+  std::string search_note;
 };
 
 // Searches thresholds among each group's distinct score values (exact while the sketches
 // are exact). Uses GroupSummary::scores (by label). Groups with no scores are reported with
 // undefined rates and keep the baseline threshold.
+//
+// The search sweeps a lower bound L over every value the constrained rate takes in any group
+// and, for each L, gives every group its most accurate threshold whose rate lies in
+// [L, L + tolerance]; the best L wins. Any feasible threshold set has its smallest rate among
+// the swept values, so the result is optimal (overall weighted accuracy) among deterministic
+// group thresholds: O(G·(U + C)) for one rate (U distinct rates, C candidate thresholds).
+// Equalized odds sweeps pairs (TPR bound, FPR bound): exact while U_tpr·(G·U_fpr + C) stays
+// under 10^8 steps, otherwise the TPR bounds are thinned to an even subset (`exact` false).
+// A group whose constrained rate is undefined (no favourable labels for the TPR, none
+// unfavourable for the FPR) is unconstrained in that rate.
 ThresholdPlan OptimizeThresholds(const std::vector<GroupSummary>& groups, Constraint constraint,
                                  double tolerance, double baseline_threshold = 0.5);
 
