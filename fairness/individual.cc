@@ -171,6 +171,7 @@ Result<MetricResult> Consistency(const FeatureMatrix& features,
 
   MetricResult result{.name = "consistency",
                       .source = "aif360",
+                      .stage = "individual",
                       .description = "Consistency: 1 − mean |y_i − mean of y over the " +
                                      std::to_string(options.k) +
                                      " nearest neighbours of i (i included)|",
@@ -189,8 +190,11 @@ Result<MetricResult> FlipTest(const FeatureMatrix& features,
   std::vector<int64_t> rows_a, rows_d;
   for (int64_t i = 0; i < features.rows; ++i) (in_d[i] ? rows_d : rows_a).push_back(i);
 
-  MetricResult result{
-      .name = "FT", .source = "clarify", .orientation = "(F⁺ − F⁻) / n_d", .ideal = 0};
+  MetricResult result{.name = "FT",
+                      .source = "clarify",
+                      .stage = "post-training",
+                      .orientation = "(F⁺ − F⁻) / n_d",
+                      .ideal = 0};
   if (rows_d.empty() || rows_a.empty()) {
     result.description = "Counterfactual flip test";
     result.value = MetricValue::Undefined(rows_d.empty() ? "facet d has no rows"

@@ -55,7 +55,8 @@ struct MetricResult {
                             // "demographic_parity_difference", "theil_index"...
   std::string source;       // "clarify", "fairlearn", "aif360", "probity"
   std::string stage;        // "pre-training" (labels only), "post-training" (predictions),
-                            // "score", "regression", "dataset", "multi-group"
+                            // "score", "regression", "dataset", "multi-group",
+                            // "individual" (kNN consistency)
   std::string description;  // one line, e.g. "Disparate impact: q̂_d / q̂_a"
   MetricValue value;
   std::string orientation;  // how the groups enter: "a − d", "d / a", "max − min", "u − p"

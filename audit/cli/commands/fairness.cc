@@ -576,6 +576,170 @@ Result<Verdict> RunFourFifths(const LegalArgs& args, const GlobalOptions& global
   return Verdict::kPass;
 }
 
+// ---- Mitigation ---------------------------------------------------------------------------
+
+struct MitigationArgs {
+  SourceArgs source;
+  std::string out;
+  std::string column = "weight";
+  std::string constraint = "demographic_parity";
+  double tolerance = 0.01;
+};
+
+// The groups of the mitigation: every observed combination of the facets' levels.
+std::vector<std::pair<fairness::CellKey, fairness::GroupSummary>> FacetGroups(
+    const fairness::FairnessStatistics& stats) {
+  std::map<fairness::CellKey, fairness::GroupSummary> groups;
+  const size_t facets = stats.layout().facets.size();
+  for (const auto& [key, cell] : stats.cells()) {
+    fairness::CellKey group(key.begin(), key.begin() + static_cast<ptrdiff_t>(facets));
+    fairness::GroupSummary& g = groups[group];
+    if (g.name.empty()) {
+      for (size_t f = 0; f < facets; ++f) {
+        g.name += (f ? " & " : "") + stats.levels()[f][static_cast<size_t>(group[f])];
+      }
+    }
+    g.Add(cell, key.back(), 0);
+  }
+  return {groups.begin(), groups.end()};
+}
+
+// `probity fairness reweigh`: Kamiran & Calders weights, one per input row, in input order,
+// as a one-column CSV a trainer reads as its weight column (empty for rows left out).
+Result<Verdict> RunReweigh(const MitigationArgs& args, const GlobalOptions& global) {
+  if (args.source.label.empty() || args.source.facets.empty()) {
+    return InvalidArgumentError("reweighing needs a label and facets")
+        .Expecting("--label COLUMN --positive VALUE --facet COLUMN");
+  }
+  if (args.out.empty()) return InvalidArgumentError("no output file").Expecting("--out FILE");
+  PROBITY_ASSIGN_OR_RETURN(CollectedRun run, CollectFromArgs(args.source, global, nullptr));
+  auto groups = FacetGroups(run.collected.statistics);
+  std::vector<fairness::GroupSummary> summaries;
+  for (const auto& [key, g] : groups) summaries.push_back(g);
+  std::vector<fairness::ReweighingCell> cells = fairness::Reweighing(summaries);
+  std::map<std::pair<std::string, bool>, std::optional<double>> factor;
+  for (const auto& c : cells) factor[{c.group, c.favourable}] = c.factor.value;
+  std::map<fairness::CellKey, std::string> name_of;
+  for (const auto& [key, g] : groups) name_of[key] = g.name;
+
+  // Second pass: each row's group and label, in file order.
+  PROBITY_ASSIGN_OR_RETURN(ingest::DatasetSpec dataset, BuildDatasetSpec(args.source.data));
+  PROBITY_ASSIGN_OR_RETURN(
+      auto reader, ingest::DatasetReader::Open(LocalFileSystem(), args.source.data.path, dataset,
+                                               BuildScanOptions(args.source.data, global)));
+  PROBITY_ASSIGN_OR_RETURN(std::unique_ptr<OutputFile> file,
+                           LocalFileSystem().CreateAtomically(args.out));
+  PROBITY_RETURN_IF_ERROR(file->Append(args.column + "\n"));
+  const size_t facets = run.spec.facets.size();
+  auto write = [&](std::span<const fairness::RowOutcome> rows) -> Status {
+    std::string text;
+    for (const fairness::RowOutcome& row : rows) {
+      if (!row.key.empty()) {
+        fairness::CellKey group(row.key.begin(), row.key.begin() + static_cast<ptrdiff_t>(facets));
+        const std::optional<double>& w = factor[{name_of[group], row.favourable}];
+        if (w) text += fmt::format("{}", *w);
+      }
+      text += "\n";
+    }
+    return file->Append(text);
+  };
+  PROBITY_ASSIGN_OR_RETURN(fairness::Collected second,
+                           fairness::CollectStatistics(*reader, run.spec, write));
+  PROBITY_RETURN_IF_ERROR(file->Commit());
+  if (global.json) {
+    nlohmann::ordered_json doc = MachineDocument("probity.fairness.reweigh/1");
+    doc["data"] = {{"path", args.source.data.path},
+                   {"digest", second.scan.digest.ToString()},
+                   {"rows", second.scan.rows}};
+    doc["out"] = {{"path", args.out}, {"column", args.column}};
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    for (const auto& c : cells) {
+      nlohmann::ordered_json j{
+          {"group", c.group}, {"favourable", c.favourable}, {"weight", JsonNumber(c.weight)}};
+      fairness::PutMetricValue(j, "factor", c.factor);
+      list.push_back(std::move(j));
+    }
+    doc["cells"] = std::move(list);
+    std::cout << DumpJson(doc) << std::flush;
+  } else if (!global.quiet) {
+    std::cerr << fmt::format("wrote {} reweighing weights to {} (column \"{}\")\n",
+                             second.scan.rows, args.out, args.column);
+    for (const auto& c : cells) {
+      std::cerr << fmt::format("  {:<30} {:<12} {}\n", c.group,
+                               c.favourable ? "favourable" : "unfavourable",
+                               c.factor.value ? fmt::format("{:.6f}", *c.factor.value)
+                                              : "undefined: " + c.factor.undefined_reason);
+    }
+  }
+  return Verdict::kPass;
+}
+
+// `probity fairness thresholds`: group thresholds on a score meeting a parity constraint.
+Result<Verdict> RunThresholds(const MitigationArgs& args, const GlobalOptions& global) {
+  if (args.source.label.empty() || args.source.facets.empty()) {
+    return InvalidArgumentError("the threshold search needs a label and facets")
+        .Expecting("--label COLUMN --positive VALUE --facet COLUMN --score COLUMN (or --model)");
+  }
+  PROBITY_ASSIGN_OR_RETURN(CollectedRun run, CollectFromArgs(args.source, global, nullptr));
+  if (!run.collected.statistics.layout().has_scores) {
+    return InvalidArgumentError("no score to put thresholds on")
+        .Expecting("--score COLUMN, or --model with a classifier that gives probabilities");
+  }
+  const fairness::Constraint constraint =
+      args.constraint == "equal_opportunity" ? fairness::Constraint::kEqualOpportunity
+      : args.constraint == "equalized_odds"  ? fairness::Constraint::kEqualizedOdds
+                                             : fairness::Constraint::kDemographicParity;
+  std::vector<fairness::GroupSummary> groups;
+  for (auto& [key, g] : FacetGroups(run.collected.statistics)) groups.push_back(std::move(g));
+  fairness::ThresholdPlan plan = fairness::OptimizeThresholds(groups, constraint, args.tolerance,
+                                                              args.source.threshold.value_or(0.5));
+  if (global.json) {
+    nlohmann::ordered_json doc = MachineDocument("probity.fairness.thresholds/1");
+    doc["data"] = {{"path", args.source.data.path},
+                   {"digest", run.collected.scan.digest.ToString()},
+                   {"rows", run.collected.scan.rows}};
+    doc["constraint"] = fairness::ConstraintName(plan.constraint);
+    doc["tolerance"] = plan.tolerance;
+    doc["feasible"] = plan.feasible;
+    doc["exact"] = plan.exact;
+    doc["search_note"] = plan.search_note;
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    for (const auto& g : plan.groups) {
+      nlohmann::ordered_json j{{"group", g.group}, {"threshold", JsonNumber(g.threshold)}};
+      fairness::PutMetricValue(j, "selection_rate", g.selection_rate);
+      fairness::PutMetricValue(j, "tpr", g.tpr);
+      fairness::PutMetricValue(j, "fpr", g.fpr);
+      fairness::PutMetricValue(j, "accuracy", g.accuracy);
+      list.push_back(std::move(j));
+    }
+    doc["groups"] = std::move(list);
+    fairness::PutMetricValue(doc, "accuracy", plan.accuracy);
+    doc["baseline_threshold"] = plan.baseline_threshold;
+    fairness::PutMetricValue(doc, "baseline_accuracy", plan.baseline_accuracy);
+    fairness::PutMetricValue(doc, "disparity", plan.disparity);
+    fairness::PutMetricValue(doc, "baseline_disparity", plan.baseline_disparity);
+    std::cout << DumpJson(doc) << std::flush;
+    return Verdict::kPass;
+  }
+  auto v = [](const fairness::MetricValue& m) {
+    return m.value ? fmt::format("{:.4f}", *m.value) : std::string("undefined");
+  };
+  std::string text = fmt::format("{} within {}: {}{}\n", fairness::ConstraintName(plan.constraint),
+                                 plan.tolerance, plan.feasible ? "feasible" : "NOT feasible",
+                                 plan.exact ? "" : " (" + plan.search_note + ")");
+  text += fmt::format("  {:<30} {:>10} {:>10} {:>8} {:>8} {:>9}\n", "group", "threshold",
+                      "selection", "TPR", "FPR", "accuracy");
+  for (const auto& g : plan.groups) {
+    text += fmt::format("  {:<30} {:>10.4g} {:>10} {:>8} {:>8} {:>9}\n", g.group, g.threshold,
+                        v(g.selection_rate), v(g.tpr), v(g.fpr), v(g.accuracy));
+  }
+  text += fmt::format("accuracy {} (one threshold {}: {}); disparity {} (was {})\n",
+                      v(plan.accuracy), plan.baseline_threshold, v(plan.baseline_accuracy),
+                      v(plan.disparity), v(plan.baseline_disparity));
+  std::cout << text << std::flush;
+  return Verdict::kPass;
+}
+
 // ---- Options ------------------------------------------------------------------------------
 
 void AddSourceOptions(CLI::App* cmd, SourceArgs* a, bool label_required) {
@@ -643,7 +807,8 @@ void AddReportOptions(CLI::App* cmd, ReportArgs* r) {
                   "Numeric columns for consistency and the flip test (comma-separated)")
       ->allow_extra_args(false);
   cmd->add_option("--knn-rows", r->knn_rows, "At most this many rows for kNN metrics (10000)");
-  cmd->add_option("--knn-k", r->knn_k, "Neighbours for consistency (5)");
+  cmd->add_option("--knn-k", r->knn_k,
+                  "Neighbours for consistency (5); the flip test uses Clarify's rule");
   cmd->add_option("--knn-scaling", r->knn_scaling, "none, standardize or minmax")
       ->check(CLI::IsMember({"none", "standardize", "minmax"}));
   cmd->add_flag("--record", r->record,
@@ -748,6 +913,42 @@ void AddFairnessCommands(CLI::App& app, const GlobalOptions& global, CommandFn* 
       "      --model examples/models/german_credit_xgboost.json --positive good --facet sex");
   f->callback([ff, &global, selected] {
     *selected = [ff, &global]() -> Result<Verdict> { return RunFourFifths(*ff, global); };
+  });
+  auto reweigh = std::make_shared<MitigationArgs>();
+  CLI::App* rw =
+      cmd->add_subcommand("reweigh",
+                          "Kamiran & Calders reweighing: a weight per row that removes the label's "
+                          "dependence on the facets, for a trainer's weight column");
+  AddSourceOptions(rw, &reweigh->source, true);
+  rw->get_option("--data")->required();
+  rw->add_option("--out", reweigh->out, "Write the weights CSV here (one row per input row)")
+      ->required();
+  rw->add_option("--column", reweigh->column, "The weight column's name (weight)");
+  rw->footer(
+      "Example:\n  probity fairness reweigh --data train.csv --label y --positive 1 \\\n"
+      "      --facet sex --facet race --out weights.csv");
+  rw->callback([reweigh, &global, selected] {
+    *selected = [reweigh, &global]() -> Result<Verdict> { return RunReweigh(*reweigh, global); };
+  });
+
+  auto thresholds = std::make_shared<MitigationArgs>();
+  CLI::App* th =
+      cmd->add_subcommand("thresholds",
+                          "Group-specific thresholds on a score that satisfy a parity constraint "
+                          "while maximising accuracy, with the accuracy cost");
+  AddSourceOptions(th, &thresholds->source, true);
+  th->get_option("--data")->required();
+  th->add_option("--constraint", thresholds->constraint,
+                 "demographic_parity, equal_opportunity or equalized_odds")
+      ->check(CLI::IsMember({"demographic_parity", "equal_opportunity", "equalized_odds"}));
+  th->add_option("--tolerance", thresholds->tolerance, "Allowed max − min of the rate (0.01)");
+  th->footer(
+      "Example:\n  probity fairness thresholds --data scored.csv --label y --positive 1 \\\n"
+      "      --score p --facet sex --constraint equal_opportunity --tolerance 0.02");
+  th->callback([thresholds, &global, selected] {
+    *selected = [thresholds, &global]() -> Result<Verdict> {
+      return RunThresholds(*thresholds, global);
+    };
   });
 }
 
