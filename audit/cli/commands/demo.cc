@@ -156,6 +156,12 @@ Result<DemoFairness> AuditFairness(const ModelReport& model, const DatasetArgs& 
       fairness::Ll144Tables(collected.statistics, 0, std::nullopt, {}, /*selection=*/true,
                             fairness::SampleMedian(collected.statistics), {});
   nlohmann::ordered_json doc = fairness::ReportToJson(result.report);
+  doc["data"] = {{"path", dataset.path},
+                 {"digest", collected.scan.digest.ToString()},
+                 {"rows", collected.scan.rows}};
+  doc["model"] = {{"path", model.path},
+                  {"format", model.model->info().format},
+                  {"digest", model.model->info().digest.ToString()}};
   doc["four_fifths"] = nlohmann::ordered_json::array();
   for (const auto& t : result.four_fifths)
     doc["four_fifths"].push_back(fairness::FourFifthsJson(t));
