@@ -90,9 +90,8 @@ void ExpectRaceGroups(const Json& report, const Json& expected) {
 
 // The published table ("Prediction Fails Differently for Black Defendants": labeled higher
 // risk but didn't re-offend, White 23.5%, African American 44.9%; labeled lower risk yet did
-// re-offend, White 47.7%, African American 28.0%) comes from all 7,214 rows of this file, as
-// the notebook's "Predictive accuracy" section prints it: FPR 44.85 / 23.45 %, FNR 27.99 /
-// 47.72 %.
+// re-offend, White 47.7%, African American 28.0%; to two decimals FPR 44.85 / 23.45 %, FNR
+// 27.99 / 47.72 %) are the rates on all 7,214 rows of this file, not on the filtered ones.
 TEST(FairnessCompasTest, PublishedErrorRatesOnAllRows) {
   const std::string path = SharedPath(kCompas);
   if (path.empty()) GTEST_SKIP() << "the shared COMPAS data (" << kCompas << ") is absent";
