@@ -6,16 +6,20 @@
 
 Generates (seeded, once per row count; reused while the generator is unchanged) a CSV
 with an id, two facets (`sex`: 2 values, `region`: 5 values), an unused `income` feature,
-a binary `label` and a `score` in [0, 1] at full double precision (~46 bytes a row: 10M rows
-≈ 465 MB; the issue's "~600 MB" is approximate), then times, each as a fresh child
-process on a warm page cache:
+a binary `label`, a `score` in [0, 1] at full double precision and the binary
+`decision` = score > 0.5 (~48 bytes a row: 10M rows ≈ 485 MB; the issue's "~600 MB" is
+approximate), then times, each as a fresh child process on a warm page cache:
 
   cat        `cat FILE > /dev/null`: the I/O floor
-  collect    `probity fairness … --partial OUT`: the streaming collection alone (parse,
-             per-row group statistics, score sketches), no report: the parse-bound figure
-  wilson     `probity fairness … --ci wilson --json --quiet`: every metric (the score
-             metrics too: the prediction is score > 0.5), Wilson/Newcombe/Katz intervals
+  collect    `probity fairness … --prediction decision --partial OUT`: the streaming
+             collection alone (parse, per-row group statistics), no report: the
+             parse-bound figure
+  wilson     `probity fairness … --prediction decision --ci wilson --json --quiet`: every
+             count-based metric with Wilson/Newcombe/Katz intervals
   bootstrap  the same with `--ci bootstrap --replicates 1000` (contingency-table bootstrap)
+  score      `--score score --threshold 0.5 --ci wilson`: the same decisions, plus the
+             score metrics (per-group AUC, Brier, calibration, two-sample KS), which keep
+             a score sketch per cell: not count-based, shown apart
   pandas     bench/fairness_pandas_peer.py: read_csv, groupby per facet, confusion counts,
              selection rate, TPR/FPR, Fairlearn-style differences and ratios
 
@@ -42,7 +46,7 @@ from profile_vs_pandas import BenchError, run_measured  # noqa: E402  (light imp
 
 PYTHON = "/usr/bin/python3"
 PEER = os.path.join(BENCH_DIR, "fairness_pandas_peer.py")
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 TARGET_SPEEDUP = 20.0
 TARGET_RSS_MIB = 150.0
 
@@ -57,7 +61,7 @@ sexes = np.array(["female", "male"])
 regions = np.array(["north", "south", "east", "west", "central"])
 chunk = 1_000_000
 with open(path, "w") as f:
-    f.write("id,sex,region,income,label,score\n")
+    f.write("id,sex,region,income,label,score,decision\n")
     for start in range(0, rows, chunk):
         n = min(chunk, rows - start)
         s = rng.integers(0, 2, n)
@@ -67,7 +71,8 @@ with open(path, "w") as f:
         score = np.clip(0.35 * label + 0.5 * p + rng.normal(0, 0.2, n), 0, 1)
         income = rng.lognormal(10.5, 0.6, n).round(2)  # an unused feature column
         pd.DataFrame({"id": np.arange(start, start + n), "sex": sexes[s], "region": regions[r],
-                      "income": income, "label": label, "score": score}).to_csv(
+                      "income": income, "label": label, "score": score,
+                      "decision": (score > 0.5).astype(np.int8)}).to_csv(
                           f, header=False, index=False)
 """
 
@@ -106,9 +111,11 @@ def measure(name, argv, timeout, stdout_devnull=False):
     return r
 
 
-def probity_argv(args, path):
+def probity_argv(args, path, score=False):
+    decisions = (["--score", "score", "--threshold", "0.5"] if score else
+                 ["--prediction", "decision", "--predicted-positive", "1"])
     return [args.probity, "fairness", "--data", path, "--label", "label", "--positive", "1",
-            "--score", "score", "--threshold", "0.5", "--facet", "sex", "--facet", "region"]
+            "--facet", "sex", "--facet", "region"] + decisions
 
 
 def check_counts(report, peer):
@@ -139,6 +146,8 @@ def run_rows(args, rows, with_pandas):
         "bootstrap", probity_argv(args, path) + ["--ci", "bootstrap", "--replicates",
                                                  str(args.replicates), "--json", "--quiet"],
         args.timeout)
+    runs["score"] = measure("score", probity_argv(args, path, score=True) +
+                            ["--ci", "wilson", "--json", "--quiet"], args.timeout)
     if with_pandas:
         runs["pandas"] = measure("pandas", [PYTHON, PEER, path], args.timeout)
         check_counts(json.loads(runs["wilson"].stdout), json.loads(runs["pandas"].stdout))
@@ -162,12 +171,13 @@ def report(results, floor_kib):
         extra = runs["bootstrap"].wall - runs["wilson"].wall
         print("%d rows: bootstrap extra time (bootstrap − wilson) %.2f s; collect / cat %.1f×"
               % (res["rows"], extra, runs["collect"].wall / runs["cat"].wall))
-        rss = max(runs[k].maxrss_kib for k in ("collect", "wilson", "bootstrap")) / 1024
-        ok &= rss < TARGET_RSS_MIB
-        print("  %s peak RSS %.1f MiB (target < %.0f)"
-              % ("PASS" if rss < TARGET_RSS_MIB else "MISS", rss, TARGET_RSS_MIB))
+        for k in ("collect", "wilson", "bootstrap", "score"):
+            rss = runs[k].maxrss_kib / 1024
+            ok &= rss < TARGET_RSS_MIB
+            print("  %s peak RSS (%s) %.1f MiB (target < %.0f)"
+                  % ("PASS" if rss < TARGET_RSS_MIB else "MISS", k, rss, TARGET_RSS_MIB))
         if "pandas" in runs:
-            for k in ("wilson", "bootstrap"):
+            for k in ("wilson", "bootstrap", "score"):
                 speedup = runs["pandas"].wall / runs[k].wall
                 print("  %s pandas / probity (%s) = %.1f× (target ≥ %.0f×)"
                       % ("PASS" if speedup >= TARGET_SPEEDUP else "MISS", k, speedup,
