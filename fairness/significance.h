@@ -22,12 +22,15 @@ TestResult TwoProportionZTest(double x1, double n1, double x2, double n2);
 // Fisher's exact test on the 2×2 table [[x1, n1 − x1], [x2, n2 − x2]], two-sided, computed
 // step for step as scipy.stats.fisher_exact (scipy 1.10) computes it: the tables no more
 // likely than the observed one, with scipy's relative tolerance — a table counts when its
-// probability is ≤ the observed one × (1 + 1e-14) — found by
-// binary search beyond the mode and summed with Boost's hypergeometric cdf. statistic = the
-// sample odds ratio x1(n2 − x2) / (x2(n1 − x1)), inf when x2 or n1 − x1 is 0 (as scipy).
-// A row or column that is all zero gives statistic NaN and p = 1 (scipy's answer), as does
-// a negative cell. Tables with n1 + n2 above 2^32 − 2 (beyond Boost's unsigned
-// hypergeometric) get TwoProportionZTest instead, named "two-proportion-z".
+// probability is ≤ the observed one × (1 + 1e-14) — found by binary search beyond the mode
+// and summed as tails of the hypergeometric law. That law is Boost's (as in scipy) for
+// n1 + n2 ≤ 104,729, and Loader's (2000) saddle-point pmf (as R's dhyper) with tail sums
+// above, where Boost's pdf takes time proportional to n1 + n2. statistic = the sample odds
+// ratio x1(n2 − x2) / (x2(n1 − x1)), inf when x2 or n1 − x1 is 0 (as scipy). A row or
+// column that is all zero gives statistic NaN and p = 1 (scipy's answer), as does a count
+// out of range (x < 0 or x > n). Tables with n1 + n2 above 2^53 get TwoProportionZTest
+// instead, named "two-proportion-z". Cost: O(log n) pmf evaluations plus tail sums of
+// O(standard deviation) terms.
 TestResult FisherExactTest(int64_t x1, int64_t n1, int64_t x2, int64_t n2);
 
 // The z-test, or Fisher's exact test (test = "fisher-exact") when any expected count

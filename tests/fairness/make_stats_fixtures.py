@@ -17,7 +17,10 @@ Where each reference comes from:
   katz             the Katz et al. (1978) log formula written out below, z from
                    scipy.stats.norm.ppf; 0.5 added to x1, x2, n1, n2 when x1 or x2 is 0
   z_test           pooled two-proportion z written out below, p = 2 * scipy.stats.norm.sf(|z|)
-  fisher           scipy.stats.fisher_exact(table) (two-sided)
+  fisher           scipy.stats.fisher_exact(table) (two-sided); for tables of more than 104,729
+                   rows also "p_rational", the same p-value in exact rational arithmetic
+                   (scipy's Boost evaluates the pmf there by a double-precision Lanczos
+                   approximation, which costs it up to ~2e-8 relative)
   compare          the CompareRates rule (an expected count below 5 -> fisher_exact, else the
                    z-test above), written out below
   chi_square       scipy.stats.chi2_contingency(kept, correction=False) after dropping
@@ -27,6 +30,7 @@ Where each reference comes from:
 """
 
 import json
+from fractions import Fraction
 import math
 import os
 import sys
@@ -95,6 +99,20 @@ def z_test(x1, n1, x2, n2):
     se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
     z = (x1 / n1 - x2 / n2) / se
     return z, float(2 * stats.norm.sf(abs(z)))
+
+
+def fisher_exact_rational(x1, n1, x2, n2):
+    # The same two-sided p-value in exact integer arithmetic: the sum of the probabilities
+    # comb(n1, k) comb(n2, c - k) / comb(n1 + n2, c) of the tables with
+    # probability <= the observed one * (1 + 1e-14). None when the support is too long.
+    column = x1 + x2
+    low, high = max(0, column - n2), min(n1, column)
+    if high - low > 3000 or column == 0 or column == n1 + n2:
+        return None
+    weight = {k: math.comb(n1, k) * math.comb(n2, column - k) for k in range(low, high + 1)}
+    observed = weight[x1]
+    kept = sum(w for w in weight.values() if w * 10**14 <= observed * (10**14 + 1))
+    return float(Fraction(kept, math.comb(n1 + n2, column)))
 
 
 def compare(x1, n1, x2, n2):
@@ -187,18 +205,27 @@ def main():
     # Fisher's exact test: small tables (where it is used), ties, and some large ones.
     fisher_inputs = [(0, 5, 0, 7), (0, 5, 3, 7), (5, 5, 0, 7), (1, 2, 1, 2), (3, 10, 3, 10),
                      (2, 9, 7, 8), (0, 0, 3, 7), (1, 1, 0, 1), (7, 12, 2, 15), (1, 1000, 9, 1000),
-                     (3, 100000, 1, 200000)]
-    for _ in range(29):
-        n1 = int(rng.integers(1, 60)) if len(fisher_inputs) < 30 else int(rng.integers(1, 5000))
-        n2 = int(rng.integers(1, 60)) if len(fisher_inputs) < 30 else int(rng.integers(1, 5000))
+                     (3, 100000, 1, 200000), (5, 10**9, 2, 10**9), (40, 60000, 70, 60000),
+                     (1, 10**6, 8, 3 * 10**6), (500, 10**7, 620, 10**7), (0, 52365, 4, 52365),
+                     (2, 52364, 3, 52366), (17, 5 * 10**5, 2, 10**5)]
+    for i in range(35):
+        # small tables, then up to 5,000, then up to 10^8 (above Boost's prime table)
+        top = 60 if i < 19 else 5000 if i < 27 else int(10 ** rng.uniform(5, 8))
+        n1 = int(rng.integers(1, top))
+        n2 = int(rng.integers(1, top))
         x1 = int(rng.integers(0, n1 + 1))
         x2 = int(rng.integers(0, n2 + 1))
+        if i >= 27 and i % 2 == 0:
+            x1, x2 = x1 % 9, x2 % 13  # a rare outcome in a large sample
         fisher_inputs.append((x1, n1, x2, n2))
     fisher = []
     for x1, n1, x2, n2 in fisher_inputs:
         result = stats.fisher_exact([[x1, n1 - x1], [x2, n2 - x2]])
-        fisher.append({"x1": x1, "n1": n1, "x2": x2, "n2": n2,
-                       "odds_ratio": number(result[0]), "p": number(result[1])})
+        case = {"x1": x1, "n1": n1, "x2": x2, "n2": n2,
+                "odds_ratio": number(result[0]), "p": number(result[1])}
+        if n1 + n2 > 104729:
+            case["p_rational"] = fisher_exact_rational(x1, n1, x2, n2)
+        fisher.append(case)
     cases["fisher"] = fisher
 
     # Chi-square on k x 2 and k x 3 tables, some with zero rows or columns.
