@@ -69,10 +69,11 @@ struct BootstrapResult {
 // when fewer than 2 are:
 // - percentile: LinearQuantile at (1 − confidence)/2 and 1 − (1 − confidence)/2;
 // - BCa (Efron 1987): z0 = Φ⁻¹((#{θ* < θ̂} + ½·#{θ* = θ̂}) / B), B the defined replicates
-//   (a tie counts as half), bounds LinearQuantile at Φ(z0 + (z0 + z_α)/(1 − a(z0 + z_α)))
-//   for z_α = ∓Φ⁻¹(1 − (1 − confidence)/2), a from CellJackknifeAcceleration. nullopt when
-//   θ̂ is undefined or infinite, all defined replicates are equal, z0 is infinite (θ̂ below
-//   or above every replicate), a is undefined, or 1 − a(z0 + z_α) ≤ 0.
+//   (a tie counts as half, as in scipy.stats.bootstrap); the bounds are LinearQuantile at
+//   Φ(z0 + (z0 + z_α)/(1 − a(z0 + z_α))) for z_α = ∓Φ⁻¹(1 − (1 − confidence)/2), with a
+//   from CellJackknifeAcceleration. nullopt when θ̂ is undefined or infinite, all defined
+//   replicates are equal, z0 is infinite (θ̂ below or above every replicate), a is
+//   undefined, or 1 − a(z0 + z_α) ≤ 0.
 // A note on each interval says how many replicates were undefined.
 //
 // Bounds: replicates is clamped to [0, 1,000,000] (BootstrapResult::replicates is the

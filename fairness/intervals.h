@@ -26,7 +26,7 @@ double NormalQuantileForConfidence(double confidence);
 //   α = 1 − confidence; 0 at x = 0 and 1 at x = n (scipy's method="exact").
 // - Jeffreys (Brown, Cai & DasGupta 2001): the α/2 and 1 − α/2 quantiles of
 //   Beta(x + ½, n − x + ½), with their convention lower = 0 at x = 0 and upper = 1 at
-//   x = n (scipy has no Jeffreys interval; statsmodels' omits that convention).
+//   x = n (scipy has no Jeffreys interval).
 // Clopper–Pearson and Jeffreys evaluate the beta quantiles at non-integer x, n as given.
 std::optional<Interval> WilsonInterval(double x, double n, double confidence);
 std::optional<Interval> ClopperPearsonInterval(double x, double n, double confidence);
