@@ -3,8 +3,8 @@
 // docs/fairness.md §Intervals; every function is checked against scipy.stats on generated
 // cases (tests/fairness/intervals_test.cc, fixtures made by tests/fairness/make_stats_fixtures.py).
 //
-//   Interval ci = WilsonInterval(12, 40, 0.95);          // [0.18, 0.46]
-//   Interval di = KatzRatioInterval(12, 40, 30, 50, 0.95);
+//   std::optional<Interval> ci = WilsonInterval(12, 40, 0.95);  // [0.181, 0.454]
+//   std::optional<Interval> di = KatzRatioInterval(12, 40, 30, 50, 0.95);  // [0.296, 0.845]
 #pragma once
 
 #include <optional>
@@ -27,7 +27,9 @@ double NormalQuantileForConfidence(double confidence);
 // - Jeffreys (Brown, Cai & DasGupta 2001): the α/2 and 1 − α/2 quantiles of
 //   Beta(x + ½, n − x + ½), with their convention lower = 0 at x = 0 and upper = 1 at
 //   x = n (scipy has no Jeffreys interval).
-// Clopper–Pearson and Jeffreys evaluate the beta quantiles at non-integer x, n as given.
+// Clopper–Pearson and Jeffreys evaluate the beta quantiles at non-integer x, n as given;
+// they are nullopt for n above 2^53 (where Boost's beta quantiles lose accuracy) and when
+// Boost cannot evaluate a quantile. Wilson has no such limit.
 std::optional<Interval> WilsonInterval(double x, double n, double confidence);
 std::optional<Interval> ClopperPearsonInterval(double x, double n, double confidence);
 std::optional<Interval> JeffreysInterval(double x, double n, double confidence);

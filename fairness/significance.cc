@@ -236,10 +236,12 @@ TestResult TwoProportionZTest(double x1, double n1, double x2, double n2) {
   TestResult result = MakeTest("two-proportion-z", 0, 1);
   if (!ValidRate(x1, n1) || !ValidRate(x2, n2)) return result;
   const double pooled = (x1 + x2) / (n1 + n2);
-  if (pooled <= 0 || pooled >= 1) return result;
+  if (!(pooled > 0 && pooled < 1)) return result;  // also NaN from overflowing sums
   const double standard_error = std::sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2));
-  result.statistic = (x1 / n1 - x2 / n2) / standard_error;
-  result.p_value = std::erfc(std::abs(result.statistic) / std::sqrt(2.0));
+  const double z = (x1 / n1 - x2 / n2) / standard_error;
+  if (std::isnan(z)) return result;  // equal rates over an underflowing standard error
+  result.statistic = z;
+  result.p_value = std::erfc(std::abs(z) / std::sqrt(2.0));
   return result;
 }
 
@@ -312,6 +314,7 @@ TestResult ChiSquareIndependence(std::span<const std::vector<double>> table) {
   }
   if (kept_rows.size() < 2 || kept_columns.size() < 2) return result;
   const double total = std::accumulate(row_totals.begin(), row_totals.end(), 0.0);
+  if (!std::isfinite(total)) return result;  // counts beyond the range of a double
   double statistic = 0;
   for (size_t r = 0; r < kept_rows.size(); ++r) {
     for (size_t c = 0; c < kept_columns.size(); ++c) {

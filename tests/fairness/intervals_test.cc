@@ -9,6 +9,7 @@
 #include <numbers>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "tests/fairness/stats_cases.h"
 
@@ -95,6 +96,31 @@ TEST(WilsonIntervalTest, EmptyOrInvalidIsUndefined) {
   EXPECT_FALSE(WilsonInterval(1, 5, 0).has_value());
   EXPECT_FALSE(WilsonInterval(1, 5, 1).has_value());
   EXPECT_FALSE(WilsonInterval(1, 5, 95).has_value());
+}
+
+TEST(WilsonIntervalTest, ExtremeCountsStayInsideZeroOne) {
+  // Every rate interval, on counts far beyond any data set and on tiny weights: a bound
+  // that cannot be evaluated gives no interval, never NaN.
+  int defined = 0;
+  for (RateInterval interval : {&WilsonInterval, &ClopperPearsonInterval, &JeffreysInterval}) {
+    for (auto [x, n] : {std::pair{3e14, 1e15}, std::pair{1.0, 1e300}, std::pair{1e-300, 1e-300},
+                        std::pair{0.5, 1.0}, std::pair{1e200, 3e200}}) {
+      const std::optional<Interval> result = interval(x, n, 0.99);
+      if (!result) continue;
+      ++defined;
+      const double rate = x / n;
+      SCOPED_TRACE(result->method + " " + std::to_string(x) + "/" + std::to_string(n));
+      EXPECT_GE(result->lower, 0);
+      EXPECT_LE(result->lower, rate * (1 + 1e-12));
+      EXPECT_GE(result->upper, rate * (1 - 1e-12));
+      EXPECT_LE(result->upper, 1);
+    }
+  }
+  EXPECT_EQ(defined, 11);  // Clopper–Pearson and Jeffreys stop at n = 2^53
+  EXPECT_TRUE(WilsonInterval(1, 1e300, 0.99).has_value());
+  EXPECT_TRUE(ClopperPearsonInterval(1, 0x1p53, 0.99).has_value());
+  EXPECT_FALSE(ClopperPearsonInterval(1, 0x1p53 + 2, 0.99).has_value());
+  EXPECT_FALSE(JeffreysInterval(1, 1e300, 0.99).has_value());
 }
 
 TEST(ClopperPearsonIntervalTest, MatchesScipy) {

@@ -57,6 +57,15 @@ TEST(TwoProportionZTest, DegenerateInputGivesNoEvidence) {
   }
 }
 
+TEST(TwoProportionZTest, HugeCountsGiveNumbers) {
+  for (const TestResult& result :
+       {TwoProportionZTest(5e307, 1e308, 5e307, 1e308), TwoProportionZTest(1e308, 1e308, 0, 1e308),
+        TwoProportionZTest(1e-300, 1e-300, 0, 1e-300)}) {
+    EXPECT_FALSE(std::isnan(result.statistic));
+    EXPECT_FALSE(std::isnan(result.p_value));
+  }
+}
+
 TEST(FisherExactTest, MatchesScipy) {
   int checked = 0;
   int rational = 0;
@@ -197,6 +206,13 @@ TEST(ChiSquareIndependenceTest, TooLittleLeftGivesNoTest) {
     EXPECT_EQ(result.p_value, 1);
     EXPECT_EQ(result.degrees_of_freedom, 0);
   }
+}
+
+TEST(ChiSquareIndependenceTest, CountsBeyondDoubleRangeGiveNoTest) {
+  const std::vector<std::vector<double>> huge = {{1e308, 1e308}, {1e308, 1e307}};
+  const TestResult result = ChiSquareIndependence(huge);
+  EXPECT_EQ(result.statistic, 0);
+  EXPECT_EQ(result.p_value, 1);
 }
 
 TEST(ChiSquareIndependenceTest, ShortRowsCountAsZeros) {
