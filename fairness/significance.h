@@ -45,7 +45,8 @@ TestResult CompareRates(double x1, double n1, double x2, double n2);
 // Rows and columns that are all zero are dropped first (the degrees of freedom say what was
 // kept); a row shorter than the longest counts as zeros there. Requires at least 2 rows and
 // 2 columns left, else statistic 0, p = 1 with df = 0 — also the answer for a table with a
-// negative or non-finite entry or a total beyond the range of a double.
+// negative or non-finite entry, or with counts so large (near 1e308) that the arithmetic
+// overflows.
 TestResult ChiSquareIndependence(std::span<const std::vector<double>> table);
 
 // Holm's (1979) step-down correction: sets p_adjusted and correction = "holm" on every

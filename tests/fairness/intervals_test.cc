@@ -8,6 +8,7 @@
 #include <cmath>
 #include <numbers>
 #include <optional>
+#include <random>
 #include <string>
 #include <utility>
 
@@ -265,6 +266,30 @@ TEST(KatzRatioIntervalTest, AllSuccessesGiveAPoint) {
   ASSERT_TRUE(result.has_value());
   EXPECT_DOUBLE_EQ(result->lower, 1.0);
   EXPECT_DOUBLE_EQ(result->upper, 1.0);
+}
+
+TEST(KatzRatioIntervalTest, AwkwardInputsGiveBoundsOrNothing) {
+  // Every interval function on 20,000 random awkward inputs: nothing or finite-or-infinite
+  // ordered bounds, never NaN.
+  std::mt19937_64 engine(2026);
+  int defined = 0;
+  for (int i = 0; i < 20000; ++i) {
+    const double x1 = testing::AwkwardCount(engine), n1 = testing::AwkwardCount(engine);
+    const double x2 = testing::AwkwardCount(engine), n2 = testing::AwkwardCount(engine);
+    const double confidence = i % 7 == 0 ? testing::AwkwardCount(engine) : 0.95;
+    for (const std::optional<Interval>& result :
+         {WilsonInterval(x1, n1, confidence), ClopperPearsonInterval(x1, n1, confidence),
+          JeffreysInterval(x1, n1, confidence),
+          NewcombeDifferenceInterval(x1, n1, x2, n2, confidence),
+          KatzRatioInterval(x1, n1, x2, n2, confidence)}) {
+      if (!result) continue;
+      ++defined;
+      ASSERT_FALSE(std::isnan(result->lower) || std::isnan(result->upper))
+          << result->method << " " << x1 << "/" << n1 << " " << x2 << "/" << n2;
+      ASSERT_LE(result->lower, result->upper) << result->method << " " << x1 << "/" << n1;
+    }
+  }
+  EXPECT_GT(defined, 1000);
 }
 
 }  // namespace

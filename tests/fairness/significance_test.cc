@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -271,6 +272,31 @@ TEST(HolmCorrectionTest, CappedAtOneAndSkipsNull) {
   std::vector<double> big = Adjusted({0.5, 0.7, 0.9});
   for (double p : big) EXPECT_EQ(p, 1.0);
   EXPECT_TRUE(Adjusted({}).empty());
+}
+
+TEST(CompareRatesTest, AwkwardInputsGiveProbabilities) {
+  // The tests on 20,000 random awkward inputs: p in [0, 1], never NaN; Holm over them all.
+  std::mt19937_64 engine(2027);
+  std::vector<TestResult> results;
+  for (int i = 0; i < 20000; ++i) {
+    const double x1 = testing::AwkwardCount(engine), n1 = testing::AwkwardCount(engine);
+    const double x2 = testing::AwkwardCount(engine), n2 = testing::AwkwardCount(engine);
+    results.push_back(TwoProportionZTest(x1, n1, x2, n2));
+    results.push_back(CompareRates(x1, n1, x2, n2));
+    if (i % 10 == 0) {
+      const std::vector<std::vector<double>> table = {{x1, n1}, {x2, n2}, {n1, x2}};
+      results.push_back(ChiSquareIndependence(table));
+    }
+  }
+  std::vector<TestResult*> pointers;
+  for (TestResult& result : results) {
+    ASSERT_FALSE(std::isnan(result.p_value)) << result.test;
+    ASSERT_GE(result.p_value, 0) << result.test;
+    ASSERT_LE(result.p_value, 1) << result.test;
+    pointers.push_back(&result);
+  }
+  HolmCorrection(pointers);
+  for (const TestResult& result : results) ASSERT_GE(*result.p_adjusted, result.p_value);
 }
 
 }  // namespace

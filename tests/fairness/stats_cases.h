@@ -10,6 +10,7 @@
 #include <iomanip>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <sstream>
 #include <string>
 
@@ -51,6 +52,21 @@ inline ::testing::AssertionResult Close(double actual, double expected, double r
   message << std::setprecision(17) << "actual " << actual << " vs expected " << expected
           << " (relative difference " << (actual - expected) / expected << ")";
   return ::testing::AssertionFailure() << message.str();
+}
+
+// A count for robustness tests: mostly ordinary integers, sometimes 0, a fraction, a negative
+// number, a huge value, infinity or NaN.
+inline double AwkwardCount(std::mt19937_64& engine) {
+  switch (engine() % 10) {
+    case 0: return 0;
+    case 1: return static_cast<double>(engine() % 1000) / 7;
+    case 2: return -static_cast<double>(engine() % 5);
+    case 3: return std::ldexp(1.0, static_cast<int>(engine() % 1100));
+    case 4:
+      return engine() % 2 ? std::numeric_limits<double>::infinity()
+                          : std::numeric_limits<double>::quiet_NaN();
+    default: return static_cast<double>(engine() % (uint64_t{1} << (engine() % 40)));
+  }
 }
 
 }  // namespace probity::fairness::testing
