@@ -224,12 +224,6 @@ double FisherTwoSidedPValue(int64_t a, int64_t b, int64_t c, int64_t d) {
   return std::min(p_value, 1.0);
 }
 
-// A weighted count rounded to an integer; nullopt when negative, not finite or too large.
-std::optional<int64_t> RoundCount(double count) {
-  if (!std::isfinite(count) || count < 0 || count > 0x1p62) return std::nullopt;
-  return std::llround(count);
-}
-
 }  // namespace
 
 TestResult TwoProportionZTest(double x1, double n1, double x2, double n2) {
@@ -264,22 +258,17 @@ TestResult FisherExactTest(int64_t x1, int64_t n1, int64_t x2, int64_t n2) {
 }
 
 TestResult CompareRates(double x1, double n1, double x2, double n2) {
-  bool small_expected_count = true;  // also for invalid input, which Fisher reports as such
-  if (ValidRate(x1, n1) && ValidRate(x2, n2)) {
-    const double total = n1 + n2;
-    const double successes = x1 + x2;
-    const double failures = total - successes;
-    const double smallest_row = std::min(n1, n2);
-    const double smallest_column = std::min(successes, failures);
-    small_expected_count = smallest_row * smallest_column / total < 5;
+  // An empty group or an impossible rate: Fisher's answer for a table with an empty row.
+  if (!ValidRate(x1, n1) || !ValidRate(x2, n2)) return MakeTest("fisher-exact", kNaN, 1);
+  const double total = n1 + n2;
+  const double successes = x1 + x2;
+  const double smallest_row = std::min(n1, n2);
+  const double smallest_column = std::min(successes, total - successes);
+  const bool small_expected_count = smallest_row * smallest_column / total < 5;
+  if (!small_expected_count || total > static_cast<double>(kMaxFisherTotal)) {
+    return TwoProportionZTest(x1, n1, x2, n2);
   }
-  if (!small_expected_count) return TwoProportionZTest(x1, n1, x2, n2);
-  const std::optional<int64_t> r1 = RoundCount(n1);
-  const std::optional<int64_t> r2 = RoundCount(n2);
-  const std::optional<int64_t> s1 = RoundCount(x1);
-  const std::optional<int64_t> s2 = RoundCount(x2);
-  if (!r1 || !r2 || !s1 || !s2) return MakeTest("fisher-exact", kNaN, 1);
-  return FisherExactTest(*s1, *r1, *s2, *r2);
+  return FisherExactTest(std::llround(x1), std::llround(n1), std::llround(x2), std::llround(n2));
 }
 
 TestResult ChiSquareIndependence(std::span<const std::vector<double>> table) {

@@ -34,8 +34,10 @@ TestResult TwoProportionZTest(double x1, double n1, double x2, double n2);
 TestResult FisherExactTest(int64_t x1, int64_t n1, int64_t x2, int64_t n2);
 
 // The z-test, or Fisher's exact test (test = "fisher-exact") when any expected count
-// row total × column total / n1 + n2 of the 2×2 table is below 5, or the input is not a
-// valid pair of rates. Fisher's test gets the counts rounded to the nearest integer.
+// row total × column total / (n1 + n2) of the 2×2 table is below 5; Fisher's test gets the
+// counts rounded to the nearest integer (the z-test is used above 2^53 rows). An empty group
+// or an impossible rate (x < 0, x > n, not finite) gives Fisher's answer for a table with an
+// empty row: statistic NaN, p = 1.
 TestResult CompareRates(double x1, double n1, double x2, double n2);
 
 // Pearson's chi-square test of independence on a k×c table of counts (rows = groups),

@@ -151,6 +151,7 @@ TEST(CompareRatesTest, ChoosesFisherWhenAnExpectedCountIsBelowFive) {
   EXPECT_EQ(CompareRates(4.6, 10, 5, 10).test, "fisher-exact");  // E = 4.8
   EXPECT_EQ(CompareRates(0, 0, 5, 10).test, "fisher-exact");     // empty group
   EXPECT_EQ(CompareRates(0, 0, 5, 10).p_value, 1);
+  EXPECT_EQ(CompareRates(1, 1e20, 3, 1e20).test, "two-proportion-z");  // beyond 2^53 rows
 }
 
 TEST(CompareRatesTest, FisherGetsRoundedCounts) {
