@@ -560,13 +560,16 @@ class PairBuilder {
 
   void Aif360PreTraining() {
     const std::string uses = " (AIF360's unprivileged u = d, privileged p = a)";
+    // With predictions the plain names belong to the post-training versions; the label
+    // versions then carry a "_labels" suffix, so a name is unique within a comparison.
+    const std::string suffix = layout_.has_predictions ? "_labels" : "";
     RateDifference(
-        "statistical_parity_difference", "aif360", kPreTraining,
+        "statistical_parity_difference" + suffix, "aif360", kPreTraining,
         "Statistical parity difference on labels: Pr(y = fav | u) − Pr(y = fav | p)" + uses, kBase,
         true)
         .orientation = "u − p";
     MetricResult& di =
-        Add("disparate_impact", "aif360", kPreTraining,
+        Add("disparate_impact" + suffix, "aif360", kPreTraining,
             "Disparate impact on labels: Pr(y = fav | u) / Pr(y = fav | p); +∞ when only p's rate "
             "is 0" +
                 uses,
@@ -1039,7 +1042,10 @@ class MultiGroupBuilder {
                           : std::vector<double>{r.positives(), r.negatives()});
     }
     const TestResult test = ChiSquareIndependence(table);
-    MetricResult& m = Add("chi_square_independence", "probity",
+    // Unique names: the label version is suffixed when the predicted one is also reported.
+    const std::string name = std::string("chi_square_independence") +
+                             (!predicted && layout_.has_predictions ? "_labels" : "");
+    MetricResult& m = Add(name, "probity",
                           std::string("Pearson's chi-square test of independence of the ") +
                               (predicted ? "predicted outcome" : "label") +
                               " across the groups (row counts); the value is X²",
@@ -1085,7 +1091,9 @@ class MultiGroupBuilder {
   void Sedf() {
     std::string note_labels, note_predictions;
     const MetricValue labels = Epsilon(false, &note_labels);
-    Add("smoothed_empirical_differential_fairness", "aif360",
+    Add(std::string("smoothed_empirical_differential_fairness") +
+            (layout_.has_predictions ? "_labels" : ""),
+        "aif360",
         "Smoothed empirical differential fairness ε on labels (concentration " +
             Count(options_.sedf_concentration) + ")" + note_labels,
         labels, "max over group pairs", 0, true);

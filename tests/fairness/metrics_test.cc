@@ -105,8 +105,9 @@ TEST(PairMetricsTest, WorkedExampleByHand) {
   EXPECT_DOUBLE_EQ(ValueOf(m, "TE"), 2.0 / 1 - 5.0 / 5);
   EXPECT_FALSE(Has(m, "CDDL"));  // no group variable
   // AIF360, u = d, p = a.
-  EXPECT_DOUBLE_EQ(ValueOf(m, "statistical_parity_difference", "pre-training"), 0.5 - 0.375);
-  EXPECT_DOUBLE_EQ(ValueOf(m, "disparate_impact", "pre-training"), 0.5 / 0.375);
+  // With predictions, the label versions are suffixed so names stay unique.
+  EXPECT_DOUBLE_EQ(ValueOf(m, "statistical_parity_difference_labels", "pre-training"), 0.5 - 0.375);
+  EXPECT_DOUBLE_EQ(ValueOf(m, "disparate_impact_labels", "pre-training"), 0.5 / 0.375);
   EXPECT_DOUBLE_EQ(ValueOf(m, "statistical_parity_difference", "post-training"), 0.4 - 0.375);
   EXPECT_DOUBLE_EQ(ValueOf(m, "disparate_impact", "post-training"), 0.4 / 0.375);
   EXPECT_DOUBLE_EQ(ValueOf(m, "average_odds_difference"), 0.5 * ((0.2 - 0.2) + (0.6 - 10.0 / 15)));
@@ -146,8 +147,8 @@ TEST(PairMetricsTest, OrientationIdealSourceAndStage) {
       {"LP", "pre-training", "clarify", "symmetric", 0},
       {"TVD", "pre-training", "clarify", "symmetric", 0},
       {"KS", "pre-training", "clarify", "symmetric", 0},
-      {"statistical_parity_difference", "pre-training", "aif360", "u − p", 0},
-      {"disparate_impact", "pre-training", "aif360", "u / p", 1},
+      {"statistical_parity_difference_labels", "pre-training", "aif360", "u − p", 0},
+      {"disparate_impact_labels", "pre-training", "aif360", "u / p", 1},
       {"DPPL", "post-training", "clarify", "a − d", 0},
       {"DI", "post-training", "clarify", "d / a", 1},
       {"DCAcc", "post-training", "clarify", "a − d", 0},
@@ -563,9 +564,9 @@ TEST(MultiGroupMetricsTest, SingleGroupHasNothingToCompare) {
   const std::vector<GroupSummary> one = {Group("g1", Conf(3, 1, 4, 2))};
   const auto m = MultiGroupMetrics(one, Overall(one), Binary(true), {});
   EXPECT_THAT(ReasonOf(m, "demographic_parity_difference"), HasSubstr("fewer than two groups"));
-  EXPECT_THAT(ReasonOf(m, "smoothed_empirical_differential_fairness"),
+  EXPECT_THAT(ReasonOf(m, "smoothed_empirical_differential_fairness_labels"),
               HasSubstr("fewer than two groups"));
-  EXPECT_THAT(ReasonOf(m, "chi_square_independence"), HasSubstr("nothing to test"));
+  EXPECT_THAT(ReasonOf(m, "chi_square_independence_labels"), HasSubstr("nothing to test"));
 }
 
 TEST(MultiGroupMetricsTest, ChiSquareSedfAndBetweenGroupEntropy) {
@@ -580,12 +581,12 @@ TEST(MultiGroupMetricsTest, ChiSquareSedfAndBetweenGroupEntropy) {
     x2 += (observed[g][0] - e1) * (observed[g][0] - e1) / e1 +
           (observed[g][1] - e0) * (observed[g][1] - e0) / e0;
   }
-  const MetricResult& chi = Find(m, "chi_square_independence");
+  const MetricResult& chi = Find(m, "chi_square_independence_labels");
   EXPECT_NEAR(chi.value.value.value(), x2, 1e-12);
   EXPECT_EQ(chi.test->degrees_of_freedom, 2);
   // SEDF on labels, concentration 1: θ = 5.5/11, 15.5/41, 2.5/5.
   const double t1 = 0.5, t2 = 15.5 / 41;
-  EXPECT_NEAR(ValueOf(m, "smoothed_empirical_differential_fairness", "multi-group"),
+  EXPECT_NEAR(ValueOf(m, "smoothed_empirical_differential_fairness_labels", "multi-group"),
               std::max(std::fabs(std::log(t1) - std::log(t2)),
                        std::fabs(std::log(1 - t1) - std::log(1 - t2))),
               1e-15);

@@ -269,7 +269,9 @@ def dataset_metrics(y, yhat, alpha=2.0):
         record("GE", "clarify", float(ge)),
         record("generalized_entropy_index", "aif360", float(ge)),
         record("theil_index", "aif360", float(theil)),
-        record("coefficient_of_variation", "aif360", math.sqrt(2 * float(ge))),
+        # AIF360 codes it as 2·√GE(2) (classification_metric.py, coefficient_of_variation);
+        # reference/fairness.md §1d writes √(2·GE(2)), which its code does not compute.
+        record("coefficient_of_variation", "aif360", 2 * math.sqrt(float(ge))),
     ]
 
 
