@@ -7,17 +7,6 @@
 namespace probity::fairness {
 namespace {
 
-// `value` rounded to `bits` significant bits (round half to even), deterministic on every
-// platform with IEEE doubles.
-double RoundToBits(double value, int bits) {
-  if (bits >= ScoreSketch::kFullPrecisionBits || value == 0 || !std::isfinite(value)) {
-    return value;
-  }
-  int exponent = 0;
-  const double mantissa = std::frexp(value, &exponent);  // in [0.5, 1)
-  return std::ldexp(std::nearbyint(std::ldexp(mantissa, bits)), exponent - bits);
-}
-
 // Sorts `entries` by value and adds up equal values.
 void Combine(std::vector<ScoreSketch::Entry>& entries) {
   std::sort(entries.begin(), entries.end(),
@@ -35,6 +24,17 @@ void Combine(std::vector<ScoreSketch::Entry>& entries) {
 }
 
 }  // namespace
+
+// Deterministic on every platform with IEEE doubles (nearbyint in the default rounding mode).
+double ScoreSketch::RoundToBits(double value, int bits) {
+  if (bits >= kFullPrecisionBits || value == 0 || !std::isfinite(value)) return value;
+  int exponent = 0;
+  const double mantissa = std::frexp(value, &exponent);  // in [0.5, 1)
+  const double scaled = std::ldexp(mantissa, bits);
+  const double rounded = std::ldexp(std::nearbyint(scaled), exponent - bits);
+  // Rounding up the largest finite doubles would overflow: keep them finite (round down).
+  return std::isfinite(rounded) ? rounded : std::ldexp(std::trunc(scaled), exponent - bits);
+}
 
 ScoreSketch::ScoreSketch(size_t max_entries) : max_entries_(std::max<size_t>(max_entries, 16)) {}
 

@@ -51,9 +51,15 @@ class ScoreSketch {
   // is even, as numpy.median), for the NYC LL144 scoring rate; undefined when empty.
   MetricValue Median() const;
 
-  // For serialization (fairness/partial.h): rebuild from entries and precision.
+  // For serialization (fairness/partial.h): rebuild from entries and precision. Entries
+  // are rounded to `precision_bits` (clamped to [1, 53]), sorted and combined; the reader
+  // checks them first so that nothing changes.
   static ScoreSketch FromEntries(std::vector<Entry> entries, int precision_bits,
                                  size_t max_entries = kDefaultMaxEntries);
+
+  // `value` rounded to `bits` significant bits, round half to even (the rounding every
+  // sketch applies when it coarsens); `value` itself for bits >= 53, zero or non-finite.
+  static double RoundToBits(double value, int bits);
 
  private:
   // Sorts and merges pending values into entries_, coarsening while there are too many.
