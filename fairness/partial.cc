@@ -24,8 +24,8 @@ constexpr int64_t kMaxReadBytes = int64_t{1} << 30;
 
 Json ConfusionToJson(const Confusion& c, bool counts) {
   auto number = [counts](double v) { return counts ? Json(static_cast<int64_t>(v)) : Json(v); };
-  return Json{{"tp", number(c.tp)}, {"fp", number(c.fp)}, {"tn", number(c.tn)},
-              {"fn", number(c.fn)}};
+  return Json{
+      {"tp", number(c.tp)}, {"fp", number(c.fp)}, {"tn", number(c.tn)}, {"fn", number(c.fn)}};
 }
 
 Json SketchToJson(const ScoreSketch& sketch) {
@@ -102,9 +102,9 @@ class PartialReader {
   explicit PartialReader(std::string_view source) : source_(source) {}
 
   Result<FairnessStatistics> Read(const Json& doc) {
-    PROBITY_RETURN_IF_ERROR(Keys(doc, "", {"schema", "probity_version", "layout", "levels",
-                                           "strata", "row_counts", "cells"},
-                                 {"schema", "layout", "levels", "strata", "row_counts", "cells"}));
+    PROBITY_RETURN_IF_ERROR(Keys(
+        doc, "", {"schema", "probity_version", "layout", "levels", "strata", "row_counts", "cells"},
+        {"schema", "layout", "levels", "strata", "row_counts", "cells"}));
     PROBITY_ASSIGN_OR_RETURN(std::string schema, String(doc["schema"], "/schema"));
     if (schema != kPartialSchema) {
       return Error("/schema", "is " + Shorten(doc["schema"]),
@@ -225,13 +225,12 @@ class PartialReader {
   }
 
   Result<StatisticsLayout> ReadLayout(const Json& v, const std::string& path) const {
-    PROBITY_RETURN_IF_ERROR(Keys(v, path,
-                                 {"task", "label", "favourable", "classes", "prediction_source",
-                                  "has_predictions", "has_scores", "facets", "group_variable",
-                                  "weight"},
-                                 {"task", "label", "favourable", "classes", "prediction_source",
-                                  "has_predictions", "has_scores", "facets", "group_variable",
-                                  "weight"}));
+    PROBITY_RETURN_IF_ERROR(
+        Keys(v, path,
+             {"task", "label", "favourable", "classes", "prediction_source", "has_predictions",
+              "has_scores", "facets", "group_variable", "weight"},
+             {"task", "label", "favourable", "classes", "prediction_source", "has_predictions",
+              "has_scores", "facets", "group_variable", "weight"}));
     StatisticsLayout layout;
     PROBITY_ASSIGN_OR_RETURN(std::string task, String(v["task"], Child(path, "task")));
     if (task == TaskName(Task::kBinary)) {
@@ -340,8 +339,7 @@ class PartialReader {
                      "two: [label unfavourable, label favourable]");
       }
       for (size_t s = 0; s < 2; ++s) {
-        PROBITY_ASSIGN_OR_RETURN(parsed.scores[s],
-                                 ReadSketch(cell["scores"][s], Child(scores, s)));
+        PROBITY_ASSIGN_OR_RETURN(parsed.scores[s], ReadSketch(cell["scores"][s], Child(scores, s)));
       }
       PROBITY_ASSIGN_OR_RETURN(parsed.regression,
                                ReadRegression(cell["regression"], Child(path, "regression")));
@@ -364,11 +362,10 @@ class PartialReader {
                                              "the levels of \"" + stats.layout().facets[f] + "\""));
     }
     const size_t strata = stats.layout().group_variable.empty() ? 1 : stats.strata().size();
-    PROBITY_ASSIGN_OR_RETURN(key[facets],
-                             Index(v[facets], Child(path, facets), strata,
-                                   stats.layout().group_variable.empty()
-                                       ? "0: there is no group variable"
-                                       : "the strata"));
+    PROBITY_ASSIGN_OR_RETURN(
+        key[facets], Index(v[facets], Child(path, facets), strata,
+                           stats.layout().group_variable.empty() ? "0: there is no group variable"
+                                                                 : "the strata"));
     return key;
   }
 
@@ -392,9 +389,7 @@ class PartialReader {
                                               const StatisticsLayout& layout) const {
     PROBITY_RETURN_IF_ERROR(List(v, path, "weighted counts"));
     const size_t k = layout.classes.size();
-    const size_t full = layout.task != Task::kMulticlass ? 0
-                        : layout.has_predictions         ? k * k
-                                                         : k;
+    const size_t full = layout.task != Task::kMulticlass ? 0 : layout.has_predictions ? k * k : k;
     if (v.size() != 0 && v.size() != full) {
       return Error(path, "has " + std::to_string(v.size()) + " counts",
                    layout.task != Task::kMulticlass
@@ -432,7 +427,8 @@ class PartialReader {
       const std::string at = Child(entries_path, i);
       const Json& e = list[i];
       if (!e.is_array() || e.size() != 3) {
-        return Error(at, "is " + (e.is_array() ? "a list of " + std::to_string(e.size()) : TypeOf(e)),
+        return Error(at,
+                     "is " + (e.is_array() ? "a list of " + std::to_string(e.size()) : TypeOf(e)),
                      "a list [value, weight, rows]");
       }
       ScoreSketch::Entry& entry = entries[i];
@@ -458,9 +454,9 @@ class PartialReader {
   }
 
   Result<RegressionSums> ReadRegression(const Json& v, const std::string& path) const {
-    PROBITY_RETURN_IF_ERROR(Keys(
-        v, path, {"weight", "rows", "prediction", "label", "absolute_error", "squared_error"},
-        {"weight", "rows", "prediction", "label", "absolute_error", "squared_error"}));
+    PROBITY_RETURN_IF_ERROR(
+        Keys(v, path, {"weight", "rows", "prediction", "label", "absolute_error", "squared_error"},
+             {"weight", "rows", "prediction", "label", "absolute_error", "squared_error"}));
     RegressionSums r;
     PROBITY_ASSIGN_OR_RETURN(r.weight, Number(v["weight"], Child(path, "weight"), true));
     PROBITY_ASSIGN_OR_RETURN(r.rows, Count(v["rows"], Child(path, "rows")));
