@@ -6,6 +6,9 @@
 
 #include <bit>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <limits>
 #include <random>
 #include <string>
@@ -439,6 +442,28 @@ TEST(PartialReaderTest, InvalidJsonNamesLineAndColumn) {
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(r.error().ToString().rfind("shard1.json:2:", 0), 0u) << r.error().ToString();
+}
+
+TEST(PartialReaderTest, SeedCorpusReadsAsNamed) {
+  const std::filesystem::path corpus =
+      std::filesystem::path(PROBITY_SOURCE_DIR) / "tests/fuzz/corpus/fairness_partial";
+  int valid = 0, malformed = 0;
+  for (const auto& file : std::filesystem::directory_iterator(corpus)) {
+    std::ifstream in(file.path(), std::ios::binary);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string name = file.path().filename().string();
+    Result<FairnessStatistics> r = PartialFromJson(text, name);
+    if (name.starts_with("bad_")) {
+      ++malformed;
+      ASSERT_FALSE(r.has_value()) << name;
+      EXPECT_EQ(r.error().code(), StatusCode::kInvalidArgument) << name;
+    } else {
+      ++valid;
+      EXPECT_TRUE(r.has_value()) << name << ": " << r.status().ToString();
+    }
+  }
+  EXPECT_GE(valid, 5);
+  EXPECT_GE(malformed, 7);
 }
 
 }  // namespace
