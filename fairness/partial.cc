@@ -539,7 +539,10 @@ Result<FairnessStatistics> PartialFromJson(std::string_view text, std::string_vi
 }
 
 Status WritePartial(FileSystem& fs, const std::string& path, const FairnessStatistics& statistics) {
-  return fs.WriteFileAtomically(path, DumpJson(PartialToJson(statistics)));
+  // Compact: a sketch entry takes ~35 bytes instead of ~100 indented. Names that are not
+  // UTF-8 (from the data's bytes) are written with U+FFFD, as DumpJson does.
+  return fs.WriteFileAtomically(
+      path, PartialToJson(statistics).dump(-1, ' ', false, Json::error_handler_t::replace) + "\n");
 }
 
 Result<FairnessStatistics> ReadPartial(FileSystem& fs, const std::string& path) {

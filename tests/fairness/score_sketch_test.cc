@@ -248,7 +248,7 @@ std::pair<ScoreSketch, ScoreSketch> Split(const nlohmann::json& c) {
   return {std::move(positives), std::move(negatives)};
 }
 
-TEST(AreaUnderCurveTest, MatchesScikitLearnWithWeightsAndTies) {
+TEST(AucTest, MatchesScikitLearnWithWeightsAndTies) {
   ASSERT_GE(Cases()["auc_brier"].size(), 10u);
   for (const auto& c : Cases()["auc_brier"]) {
     auto [positives, negatives] = Split(c);
@@ -258,7 +258,7 @@ TEST(AreaUnderCurveTest, MatchesScikitLearnWithWeightsAndTies) {
   }
 }
 
-TEST(AreaUnderCurveTest, UndefinedWithoutBothLabels) {
+TEST(AucTest, UndefinedWithoutBothLabels) {
   ScoreSketch positives, empty;
   positives.Add(0.3, 1);
   EXPECT_FALSE(AreaUnderCurve(positives, empty).defined());
