@@ -43,7 +43,7 @@ double ScoreSketch::RoundToBits(double value, int bits) {
 ScoreSketch::ScoreSketch(size_t max_entries) : max_entries_(std::max<size_t>(max_entries, 16)) {}
 
 void ScoreSketch::Add(double value, double weight) {
-  pending_.push_back(Entry{value == 0 ? 0.0 : RoundToBits(value, precision_bits_), weight, 1});
+  pending_.push_back(Entry{RoundToBits(value, precision_bits_), weight, 1});
   if (pending_.size() >= max_entries_) Compact();
 }
 
