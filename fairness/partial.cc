@@ -527,6 +527,10 @@ Result<FairnessStatistics> PartialFromJson(std::string_view text, std::string_vi
     doc = Json::parse(text.begin(), text.end());
   } catch (const Json::parse_error& e) {
     return ParseError(text, source, e);
+  } catch (const Json::out_of_range& e) {  // a number that overflows a double
+    return InvalidArgumentError(std::string("not valid JSON: ") + e.what())
+        .At({std::string(source), 0, 0})
+        .Expecting("finite numbers (a partial never holds an infinity or NaN)");
   } catch (const Json::exception& e) {
     return InvalidArgumentError(std::string("not valid JSON: ") + e.what())
         .At({std::string(source), 0, 0});

@@ -353,6 +353,7 @@ TEST(PartialReaderTest, RefusesInfinityAndNaN) {
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(r.error().ToString().rfind("shard1.json:", 0), 0u) << r.error().ToString();
+  EXPECT_NE(r.error().expected().find("finite numbers"), std::string::npos);
   EXPECT_FALSE(PartialFromJson(R"({"schema": NaN})", "shard1.json").has_value());
 }
 
