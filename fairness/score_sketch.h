@@ -1,9 +1,11 @@
 // ScoreSketch holds the distribution of a score (or a regression prediction) for one group in
 // bounded memory, and merges exactly across shards. It keeps each distinct value with its
 // weight and row count while there are at most `max_entries` of them — then every
-// score-based metric is exact; past that, values are rounded to fewer significant bits (the
-// same deterministic rounding on every shard, so merged sketches agree) and the metrics are
-// exact up to that rounding, which is reported (precision_bits, exact()).
+// score-based metric is exact; past that, values are rounded toward zero to fewer
+// significant bits, one bit at a time until the distinct values fit (the same deterministic
+// rounding on every shard; it composes, so merging shards in any order gives the same
+// entries — the weights' sums up to floating-point addition order, the row counts exactly)
+// and the metrics are exact up to that rounding, which is reported (precision_bits, exact()).
 //
 //   ScoreSketch s;
 //   s.Add(0.73, 1.0);
@@ -51,9 +53,17 @@ class ScoreSketch {
   // is even, as numpy.median), for the NYC LL144 scoring rate; undefined when empty.
   MetricValue Median() const;
 
-  // For serialization (fairness/partial.h): rebuild from entries and precision.
+  // For serialization (fairness/partial.h): rebuild from entries and precision. Entries
+  // are rounded to `precision_bits` (clamped to [1, 53]), sorted and combined; the reader
+  // checks them first so that nothing changes.
   static ScoreSketch FromEntries(std::vector<Entry> entries, int precision_bits,
                                  size_t max_entries = kDefaultMaxEntries);
+
+  // `value` rounded toward zero to `bits` significant bits (the low 53 − bits bits of its
+  // IEEE significand cleared; subnormals are cut on the same bit grid). This is the rounding
+  // every sketch applies when it coarsens: it composes, so merges in any order agree.
+  // `value` itself for bits >= 53 or non-finite; zero (either sign) gives +0.
+  static double RoundToBits(double value, int bits);
 
  private:
   // Sorts and merges pending values into entries_, coarsening while there are too many.
@@ -92,8 +102,10 @@ Calibration CalibrationTable(const ScoreSketch& positives, const ScoreSketch& ne
                              int bins = 10);
 
 // The two-sample Kolmogorov–Smirnov statistic sup_t |F_1(t) − F_2(t)| between two
-// weighted empirical CDFs, with its asymptotic p-value (scipy.stats.ks_2samp's
-// method="asymp" on the rows' counts). Undefined when either is empty.
+// weighted empirical CDFs, with the p-value of scipy.stats.ks_2samp(method="asymp"):
+// kstwo.sf(D, round(n1·n2/(n1+n2))) on the rows' counts (fairness/internal/kolmogorov.h).
+// Undefined when either is empty; the p-value is undefined for one row on each side
+// (scipy returns NaN there).
 struct KsResult {
   MetricValue statistic;
   MetricValue p_value;
