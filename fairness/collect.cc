@@ -549,7 +549,12 @@ class Collector {
       if (sample && spec_.task == Task::kBinary) AddSampleRow(t, i, y, p, levels, out);
     }
     // Hand the cells over with their decoded keys.
-    for (auto& [key, c] : cells) stats.Cell(DecodeKey(key, radix)) = std::move(c);
+    for (auto& [key, c] : cells) {
+      // Sort the sketches here, on a worker thread, so the in-order reduce only merges.
+      static_cast<void>(c.scores[0].entries());
+      static_cast<void>(c.scores[1].entries());
+      stats.Cell(DecodeKey(key, radix)) = std::move(c);
+    }
     out.radix = std::move(radix);
     if (stats.cells().size() > FairnessStatistics::kMaxCells) return TooManyCells();
     return out;

@@ -10,10 +10,8 @@
 namespace probity::fairness {
 namespace {
 
-// Sorts `entries` by value and adds up equal values.
-void Combine(std::vector<ScoreSketch::Entry>& entries) {
-  std::sort(entries.begin(), entries.end(),
-            [](const auto& x, const auto& y) { return x.value < y.value; });
+// Adds up neighbouring equal values of sorted `entries`.
+void CombineSorted(std::vector<ScoreSketch::Entry>& entries) {
   size_t out = 0;
   for (size_t i = 0; i < entries.size(); ++i) {
     if (out > 0 && entries[out - 1].value == entries[i].value) {
@@ -24,6 +22,19 @@ void Combine(std::vector<ScoreSketch::Entry>& entries) {
     }
   }
   entries.resize(out);
+}
+
+bool ByValue(const ScoreSketch::Entry& x, const ScoreSketch::Entry& y) { return x.value < y.value; }
+
+// Merges sorted `more` into sorted `entries` in linear time, adding up equal values.
+void MergeSorted(std::vector<ScoreSketch::Entry>& entries,
+                 std::span<const ScoreSketch::Entry> more) {
+  std::vector<ScoreSketch::Entry> merged;
+  merged.reserve(entries.size() + more.size());
+  std::merge(entries.begin(), entries.end(), more.begin(), more.end(),
+             std::back_inserter(merged), ByValue);
+  CombineSorted(merged);
+  entries.swap(merged);
 }
 
 }  // namespace
@@ -49,13 +60,19 @@ void ScoreSketch::Add(double value, double weight) {
 
 void ScoreSketch::Compact() const {
   if (pending_.empty()) return;
-  entries_.insert(entries_.end(), pending_.begin(), pending_.end());
+  std::sort(pending_.begin(), pending_.end(), ByValue);
+  MergeSorted(entries_, pending_);
   pending_.clear();
-  Combine(entries_);
+  Coarsen();
+}
+
+// Drops precision while there are too many entries. Truncation is monotone, so the
+// entries stay sorted and only neighbours can become equal.
+void ScoreSketch::Coarsen() const {
   while (entries_.size() > max_entries_ && precision_bits_ > 1) {
     --precision_bits_;
     for (Entry& e : entries_) e.value = RoundToBits(e.value, precision_bits_);
-    Combine(entries_);
+    CombineSorted(entries_);
   }
 }
 
@@ -66,12 +83,17 @@ void ScoreSketch::Merge(const ScoreSketch& other) {
   if (bits < precision_bits_) {
     precision_bits_ = bits;
     for (Entry& e : entries_) e.value = RoundToBits(e.value, bits);
+    CombineSorted(entries_);
   }
-  for (const Entry& e : other.entries_) {
-    pending_.push_back(Entry{RoundToBits(e.value, bits), e.weight, e.rows});
+  if (bits == other.precision_bits_) {
+    MergeSorted(entries_, other.entries_);  // already at this precision, and sorted
+  } else {
+    std::vector<Entry> rounded(other.entries_);
+    for (Entry& e : rounded) e.value = RoundToBits(e.value, bits);
+    CombineSorted(rounded);
+    MergeSorted(entries_, rounded);
   }
-  // Force a combine even when pending_ is small, so entries_ stays sorted and distinct.
-  Compact();
+  Coarsen();
 }
 
 std::span<const ScoreSketch::Entry> ScoreSketch::entries() const {

@@ -68,6 +68,7 @@ class ScoreSketch {
  private:
   // Sorts and merges pending values into entries_, coarsening while there are too many.
   void Compact() const;
+  void Coarsen() const;  // drops precision while there are more than max_entries_
   size_t max_entries_;
   mutable int precision_bits_ = kFullPrecisionBits;
   mutable std::vector<Entry> entries_;
