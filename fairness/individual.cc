@@ -190,11 +190,14 @@ Result<MetricResult> FlipTest(const FeatureMatrix& features,
   std::vector<int64_t> rows_a, rows_d;
   for (int64_t i = 0; i < features.rows; ++i) (in_d[i] ? rows_d : rows_a).push_back(i);
 
-  MetricResult result{.name = "FT",
-                      .source = "clarify",
-                      .stage = "post-training",
-                      .orientation = "(F⁺ − F⁻) / n_d",
-                      .ideal = 0};
+  // Assigned field by field: GCC 12 -O3 warns (wrongly) about a designated initializer that
+  // leaves `value` to its default here.
+  MetricResult result;
+  result.name = "FT";
+  result.source = "clarify";
+  result.stage = "post-training";
+  result.orientation = "(F⁺ − F⁻) / n_d";
+  result.ideal = 0;
   if (rows_d.empty() || rows_a.empty()) {
     result.description = "Counterfactual flip test";
     result.value = MetricValue::Undefined(rows_d.empty() ? "facet d has no rows"

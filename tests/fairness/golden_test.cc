@@ -256,3 +256,32 @@ TEST_F(FairnessCliTest, PartialShardsMergeToTheSingleFileCounts) {
 
 }  // namespace
 }  // namespace probity::testing
+
+namespace probity::fairness {
+namespace {
+
+// --record: the run lands in the workspace's signed lineage (data, model, report, the step,
+// and a fairness statement about the model), and the workspace still verifies offline.
+TEST(FairnessRecordTest, RecordAddsASignedStatementThatVerifies) {
+  const std::string ws = ::testing::TempDir() + "/fairness_record_ws";
+  std::filesystem::remove_all(ws);
+  ASSERT_EQ(RunProbity({"init", ws}).exit_code, 0);
+  const std::string keys = ws + "/trusted.pem";
+  std::ofstream(keys) << RunProbity({"--workspace", ws, "key", "export"}).out;
+  std::vector<std::string> args = {"--workspace", ws, "--quiet", "fairness", "--record"};
+  for (const std::string& a : GermanArgs(true, {"--facet", "sex"})) args.push_back(a);
+  const CommandResult run = RunProbity(args);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const CommandResult verified =
+      RunProbity({"--json", "--workspace", ws, "verify", "--trusted-keys", keys});
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+  const Json report = Json::parse(verified.out, nullptr, false);
+  ASSERT_FALSE(report.is_discarded()) << verified.out;
+  EXPECT_EQ(report.value("attestations", 0), 1) << verified.out;
+  // The execution names its inputs and output.
+  const CommandResult graph = RunProbity({"--json", "--workspace", ws, "lineage", "show", "2"});
+  EXPECT_NE(graph.out.find("probity fairness"), std::string::npos) << graph.out;
+}
+
+}  // namespace
+}  // namespace probity::fairness
