@@ -57,17 +57,7 @@ Json CellToJson(const CellKey& key, const CellStats& cell) {
 
 // A JSON Pointer (RFC 6901) to a member or element.
 std::string Child(const std::string& path, std::string_view key) {
-  std::string out = path + "/";
-  for (char c : key) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
+  return path + "/" + EscapeJsonPointerToken(key);
 }
 std::string Child(const std::string& path, size_t index) {
   return path + "/" + std::to_string(index);
@@ -475,20 +465,7 @@ class PartialReader {
 
 // A parse error with the line and column of the offending byte.
 Status ParseError(std::string_view text, std::string_view source, const Json::parse_error& e) {
-  const size_t end = std::min(text.size(), e.byte > 0 ? e.byte - 1 : 0);
-  int64_t line = 1, column = 1;
-  for (size_t i = 0; i < end; ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      column = 1;
-    } else {
-      ++column;
-    }
-  }
-  std::string what = e.what();
-  if (size_t p = what.find("syntax error"); p != std::string::npos) what = what.substr(p);
-  return InvalidArgumentError("not valid JSON: " + what)
-      .At({std::string(source), line, column})
+  return JsonSyntaxError(text, std::string(source), e)
       .Expecting("a partial-statistics file (" + std::string(kPartialSchema) + ")");
 }
 

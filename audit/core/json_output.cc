@@ -1,5 +1,6 @@
 #include "audit/core/json_output.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "audit/core/version.h"
@@ -22,6 +23,38 @@ nlohmann::ordered_json JsonNumber(double value) {
 void SetUndefined(nlohmann::ordered_json& object, const std::string& key, std::string_view reason) {
   object[key] = nullptr;
   object[key + "_reason"] = std::string(reason);
+}
+
+std::string EscapeJsonPointerToken(std::string_view name) {
+  std::string out;
+  out.reserve(name.size());
+  for (char c : name) {
+    if (c == '~') {
+      out += "~0";
+    } else if (c == '/') {
+      out += "~1";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+Status JsonSyntaxError(std::string_view text, std::string source,
+                       const nlohmann::json::parse_error& error) {
+  const size_t end = std::min(text.size(), error.byte > 0 ? error.byte - 1 : 0);
+  int64_t line = 1, column = 1;
+  for (size_t i = 0; i < end; ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  std::string what = error.what();
+  if (size_t p = what.find("syntax error"); p != std::string::npos) what = what.substr(p);
+  return InvalidArgumentError("not valid JSON: " + what).At({std::move(source), line, column});
 }
 
 std::string DumpJson(const nlohmann::ordered_json& document) {

@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "audit/core/status.h"
+
 namespace probity {
 
 // {"schema": <schema>, "probity_version": PROBITY_VERSION}
@@ -21,6 +23,14 @@ nlohmann::ordered_json JsonNumber(double value);
 
 // Sets object[key] = null and object[key + "_reason"] = reason.
 void SetUndefined(nlohmann::ordered_json& object, const std::string& key, std::string_view reason);
+
+// A JSON Pointer (RFC 6901) reference token: "~" as "~0", "/" as "~1".
+std::string EscapeJsonPointerToken(std::string_view name);
+
+// kInvalidArgument for text nlohmann::json could not parse: "not valid JSON: <what>" at the
+// line and column of the offending byte of `text`, read from `source`.
+Status JsonSyntaxError(std::string_view text, std::string source,
+                       const nlohmann::json::parse_error& error);
 
 // Serialises with two-space indentation and a final newline; byte-identical for equal input.
 std::string DumpJson(const nlohmann::ordered_json& document);

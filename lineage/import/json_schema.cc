@@ -4,6 +4,8 @@
 #include <set>
 #include <utility>
 
+#include "audit/core/json_output.h"
+
 namespace probity::lineage {
 namespace {
 
@@ -226,21 +228,6 @@ class PathSegment {
 };
 
 }  // namespace
-
-std::string EscapeJsonPointerToken(std::string_view name) {
-  std::string out;
-  out.reserve(name.size());
-  for (char c : name) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
 
 bool IsRfc3339DateTime(std::string_view text) {
   // full-date "T" partial-time time-offset (RFC 3339 §5.6).

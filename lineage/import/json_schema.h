@@ -27,6 +27,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "audit/core/json_output.h"  // EscapeJsonPointerToken
 #include "audit/core/status.h"
 
 namespace probity::lineage {
@@ -89,8 +90,5 @@ class SchemaSet {
 bool IsRfc3339DateTime(std::string_view text);
 bool IsAbsoluteUri(std::string_view text);
 bool IsUuid(std::string_view text);
-
-// Escapes a member name for use in a JSON pointer (RFC 6901: "~" → "~0", "/" → "~1").
-std::string EscapeJsonPointerToken(std::string_view name);
 
 }  // namespace probity::lineage

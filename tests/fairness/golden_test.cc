@@ -257,7 +257,7 @@ TEST_F(FairnessCliTest, PartialShardsMergeToTheSingleFileCounts) {
 }  // namespace
 }  // namespace probity::testing
 
-namespace probity::fairness {
+namespace probity::testing {
 namespace {
 
 // --record: the run lands in the workspace's signed lineage (data, model, report, the step,
@@ -265,6 +265,7 @@ namespace {
 TEST(FairnessRecordTest, RecordAddsASignedStatementThatVerifies) {
   const std::string ws = ::testing::TempDir() + "/fairness_record_ws";
   std::filesystem::remove_all(ws);
+  std::filesystem::create_directories(ws);
   ASSERT_EQ(RunProbity({"init", ws}).exit_code, 0);
   const std::string keys = ws + "/trusted.pem";
   std::ofstream(keys) << RunProbity({"--workspace", ws, "key", "export"}).out;
@@ -278,10 +279,10 @@ TEST(FairnessRecordTest, RecordAddsASignedStatementThatVerifies) {
   const Json report = Json::parse(verified.out, nullptr, false);
   ASSERT_FALSE(report.is_discarded()) << verified.out;
   EXPECT_EQ(report.value("attestations", 0), 1) << verified.out;
-  // The execution names its inputs and output.
-  const CommandResult graph = RunProbity({"--json", "--workspace", ws, "lineage", "show", "2"});
+  // Records 0–2 are the data, the model and the report; 3 is the step.
+  const CommandResult graph = RunProbity({"--json", "--workspace", ws, "lineage", "show", "3"});
   EXPECT_NE(graph.out.find("probity fairness"), std::string::npos) << graph.out;
 }
 
 }  // namespace
-}  // namespace probity::fairness
+}  // namespace probity::testing

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "audit/core/json_output.h"
 #include "audit/core/status.h"
 #include "audit/ingest/models/feature_binding.h"
 #include "audit/ingest/models/internal/flat_forest.h"
@@ -213,19 +214,7 @@ class NativeLoader {
 
  private:
   Status ParseError(std::string_view text, const json::parse_error& e) const {
-    const size_t end = std::min(text.size(), e.byte > 0 ? e.byte - 1 : 0);
-    int64_t line = 1, column = 1;
-    for (size_t i = 0; i < end; ++i) {
-      if (text[i] == '\n') {
-        ++line;
-        column = 1;
-      } else {
-        ++column;
-      }
-    }
-    std::string what = e.what();
-    if (size_t p = what.find("syntax error"); p != std::string::npos) what = what.substr(p);
-    return InvalidArgumentError("not valid JSON: " + what).At({source_, line, column});
+    return JsonSyntaxError(text, source_, e);
   }
 
   Result<std::unique_ptr<Model>> Read(const json& doc) {
