@@ -181,6 +181,25 @@ class FacetAnalyzer {
       std::vector<GroupSummary> groups;
       for (const GroupReport& g : report.groups) groups.push_back(g.summary);
       report.metrics = MultiGroupMetrics(groups, overall, layout_, options_.metrics);
+      // Fairlearn's control features: the same aggregates within each level of the group
+      // variable, with that level's rows as the overall.
+      if (!layout_.group_variable.empty()) {
+        for (size_t s = 0; s < stats_.strata().size(); ++s) {
+          const auto stratum = static_cast<int32_t>(s);
+          std::vector<GroupSummary> within;
+          for (const CellKey& t : tuples) {
+            within.push_back(stats_.Summarize(
+                [&](const CellKey& key) {
+                  return key.back() == stratum && Matches(facets, t, key);
+                },
+                TupleName(facets, t)));
+          }
+          GroupSummary all = stats_.Summarize(
+              [&](const CellKey& key) { return key.back() == stratum; }, stats_.strata()[s]);
+          report.control.push_back(
+              {stats_.strata()[s], MultiGroupMetrics(within, all, layout_, options_.metrics)});
+        }
+      }
     }
     return report;
   }
@@ -540,6 +559,7 @@ Result<FairnessReport> Analyze(const FairnessStatistics& statistics,
   for (FacetReport& facet : report.facets) {
     for (ComparisonReport& c : facet.comparisons) Filter(options, c.metrics);
     Filter(options, facet.metrics);
+    for (auto& level : facet.control) Filter(options, level.metrics);
     for (const GroupReport& g : facet.groups) {
       if (g.small) {
         report.warnings.push_back(fmt::format("facet \"{}\": group \"{}\" is small ({} rows < {})",
@@ -765,6 +785,13 @@ nlohmann::ordered_json ReportToJson(const FairnessReport& report) {
     nlohmann::ordered_json metrics = nlohmann::ordered_json::array();
     for (const MetricResult& m : f.metrics) metrics.push_back(MetricToJson(m));
     fj["metrics"] = std::move(metrics);
+    nlohmann::ordered_json control = nlohmann::ordered_json::array();
+    for (const auto& level : f.control) {
+      nlohmann::ordered_json list = nlohmann::ordered_json::array();
+      for (const MetricResult& m : level.metrics) list.push_back(MetricToJson(m));
+      control.push_back({{"level", level.level}, {"metrics", std::move(list)}});
+    }
+    fj["control"] = std::move(control);
     facets.push_back(std::move(fj));
   }
   doc["facets"] = std::move(facets);

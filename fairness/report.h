@@ -75,6 +75,13 @@ struct FacetReport {
   std::vector<std::string> empty_groups;  // intersections with no rows (listed, not dropped)
   std::vector<ComparisonReport> comparisons;
   std::vector<MetricResult> metrics;  // over all groups
+  // With a group variable: the same metrics within each of its levels (Fairlearn's
+  // control features), in the order the levels were first seen.
+  struct ControlLevel {
+    std::string level;
+    std::vector<MetricResult> metrics;
+  };
+  std::vector<ControlLevel> control;
 };
 
 struct FairnessReport {

@@ -200,3 +200,43 @@ TEST(AnalyzeTest, TheBootstrapIsReproducibleForASeed) {
 
 }  // namespace
 }  // namespace probity::fairness
+
+namespace probity::fairness {
+namespace {
+
+// Fairlearn's control features: with a group variable, the multi-group metrics are also
+// computed within each of its levels, on that level's rows only.
+TEST(AnalyzeTest, ControlLevelsGetTheirOwnAggregates) {
+  StatisticsLayout layout{.label = "y",
+                          .favourable = "in {1}",
+                          .has_predictions = true,
+                          .facets = {"g"},
+                          .group_variable = "region"};
+  FairnessStatistics s(layout);
+  auto add = [&](const char* g, const char* region, Confusion c) {
+    CellStats& cell = s.Cell({s.InternLevel(0, g), s.InternStratum(region)});
+    cell.weighted = cell.rows = c;
+    s.mutable_row_counts().used += static_cast<int64_t>(c.total());
+  };
+  add("a", "north", {4, 4, 1, 1});  // selection 8/10
+  add("b", "north", {1, 1, 4, 4});  // 2/10
+  add("a", "south", {3, 2, 3, 2});  // 5/10
+  add("b", "south", {2, 3, 2, 3});  // 5/10
+  Result<FairnessReport> r = Analyze(s, Options());
+  ASSERT_TRUE(r.has_value()) << r.error().ToString();
+  const FacetReport& f = r->facets[0];
+  ASSERT_EQ(f.control.size(), 2u);
+  auto dp = [](const std::vector<MetricResult>& metrics) {
+    for (const MetricResult& m : metrics) {
+      if (m.name == "demographic_parity_difference") return m.value.value.value_or(-1);
+    }
+    return -1.0;
+  };
+  EXPECT_EQ(f.control[0].level, "north");
+  EXPECT_NEAR(dp(f.control[0].metrics), 0.6, 1e-12);
+  EXPECT_NEAR(dp(f.control[1].metrics), 0.0, 1e-12);
+  EXPECT_NEAR(dp(f.metrics), 13.0 / 20 - 7.0 / 20, 1e-12);
+}
+
+}  // namespace
+}  // namespace probity::fairness

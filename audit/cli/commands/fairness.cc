@@ -777,7 +777,7 @@ void AddSourceOptions(CLI::App* cmd, SourceArgs* a, bool label_required) {
   cmd->add_option("--bins", a->bins, "COLUMN=E1,E2,…: bin a numeric facet (repeatable)")
       ->allow_extra_args(false);
   cmd->add_option("--group-variable", a->group_variable,
-                  "Strata for CDDL/CDDPL (conditional demographic disparity)");
+                  "Strata: CDDL/CDDPL, and Fairlearn-style control features (metrics per level)");
   cmd->add_option("--weight", a->weight, "A column of non-negative instance weights");
 }
 
