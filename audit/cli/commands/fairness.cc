@@ -372,6 +372,11 @@ Status RecordFairness(const SourceArgs& source, const Model* model,
   return OkStatus();
 }
 
+// The "data" block of every fairness document: the file, its digest and its rows.
+nlohmann::ordered_json DataBlock(const std::string& path, const ingest::ScanSummary& scan) {
+  return {{"path", path}, {"digest", scan.digest.ToString()}, {"rows", scan.rows}};
+}
+
 Status WriteOutput(const std::string& path, const std::string& text) {
   if (path.empty() || path == "-") {
     std::cout << text << std::flush;
@@ -432,9 +437,7 @@ Result<Verdict> RunFairness(const FairnessArgs& args, const GlobalOptions& globa
     }
     return Verdict::kPass;
   }
-  nlohmann::ordered_json data = {{"path", args.source.data.path},
-                                 {"digest", run.collected.scan.digest.ToString()},
-                                 {"rows", run.collected.scan.rows}};
+  nlohmann::ordered_json data = DataBlock(args.source.data.path, run.collected.scan);
   return Report(run.collected.statistics, &run.collected, args.source, args.report, run.model.get(),
                 global, std::move(data));
 }
@@ -529,9 +532,7 @@ Result<Verdict> RunLl144(const LegalArgs& args, const GlobalOptions& global) {
       fairness::Ll144Tables(stats, sex, race, args.unknown, selection, median, options);
   if (global.json) {
     nlohmann::ordered_json doc = MachineDocument("probity.fairness.ll144/1");
-    doc["data"] = {{"path", args.source.data.path},
-                   {"digest", run.collected.scan.digest.ToString()},
-                   {"rows", run.collected.scan.rows}};
+    doc["data"] = DataBlock(args.source.data.path, run.collected.scan);
     nlohmann::ordered_json list = nlohmann::ordered_json::array();
     for (const auto& t : tables) list.push_back(fairness::ImpactTableJson(t));
     doc["tables"] = std::move(list);
@@ -560,9 +561,7 @@ Result<Verdict> RunFourFifths(const LegalArgs& args, const GlobalOptions& global
   }
   if (global.json) {
     nlohmann::ordered_json doc = MachineDocument("probity.fairness.four-fifths/1");
-    doc["data"] = {{"path", args.source.data.path},
-                   {"digest", run.collected.scan.digest.ToString()},
-                   {"rows", run.collected.scan.rows}};
+    doc["data"] = DataBlock(args.source.data.path, run.collected.scan);
     nlohmann::ordered_json list = nlohmann::ordered_json::array();
     for (const auto& t : tables) list.push_back(fairness::FourFifthsJson(t));
     doc["tables"] = std::move(list);
@@ -648,9 +647,7 @@ Result<Verdict> RunReweigh(const MitigationArgs& args, const GlobalOptions& glob
   PROBITY_RETURN_IF_ERROR(file->Commit());
   if (global.json) {
     nlohmann::ordered_json doc = MachineDocument("probity.fairness.reweigh/1");
-    doc["data"] = {{"path", args.source.data.path},
-                   {"digest", second.scan.digest.ToString()},
-                   {"rows", second.scan.rows}};
+    doc["data"] = DataBlock(args.source.data.path, second.scan);
     doc["out"] = {{"path", args.out}, {"column", args.column}};
     nlohmann::ordered_json list = nlohmann::ordered_json::array();
     for (const auto& c : cells) {
@@ -695,9 +692,7 @@ Result<Verdict> RunThresholds(const MitigationArgs& args, const GlobalOptions& g
                                                               args.source.threshold.value_or(0.5));
   if (global.json) {
     nlohmann::ordered_json doc = MachineDocument("probity.fairness.thresholds/1");
-    doc["data"] = {{"path", args.source.data.path},
-                   {"digest", run.collected.scan.digest.ToString()},
-                   {"rows", run.collected.scan.rows}};
+    doc["data"] = DataBlock(args.source.data.path, run.collected.scan);
     doc["constraint"] = fairness::ConstraintName(plan.constraint);
     doc["tolerance"] = plan.tolerance;
     doc["feasible"] = plan.feasible;
