@@ -231,10 +231,7 @@ class FacetAnalyzer {
 
   void FillGroup(GroupReport& g) const {
     g.rates = RatesOf(g.summary, options_.metrics);
-    const int64_t rows = layout_.task == Task::kRegression
-                             ? g.summary.regression.rows
-                             : static_cast<int64_t>(std::llround(g.summary.rows.total()));
-    g.small = rows < options_.min_group_size;
+    g.small = std::llround(g.summary.row_count()) < options_.min_group_size;
     if (layout_.has_scores) {
       g.auc = AreaUnderCurve(g.summary.scores[1], g.summary.scores[0]);
       g.brier = BrierScore(g.summary.scores[1], g.summary.scores[0]);
@@ -563,7 +560,7 @@ Result<FairnessReport> Analyze(const FairnessStatistics& statistics,
     for (const GroupReport& g : facet.groups) {
       if (g.small) {
         report.warnings.push_back(fmt::format("facet \"{}\": group \"{}\" is small ({} rows < {})",
-                                              facet.facet, g.group, g.summary.rows.total(),
+                                              facet.facet, g.group, g.summary.row_count(),
                                               options.min_group_size));
       }
     }
@@ -881,9 +878,7 @@ std::string RenderText(const FairnessReport& report) {
       }
     } else {
       for (const GroupReport& g : f.groups) {
-        out += fmt::format("  {:<28} n={:g}{}\n", g.group,
-                           layout.task == Task::kRegression ? g.summary.regression.weight
-                                                            : g.summary.weighted.total(),
+        out += fmt::format("  {:<28} rows={:g}{}\n", g.group, g.summary.row_count(),
                            g.small ? "  (small)" : "");
       }
     }

@@ -31,8 +31,8 @@ void MergeSorted(std::vector<ScoreSketch::Entry>& entries,
                  std::span<const ScoreSketch::Entry> more) {
   std::vector<ScoreSketch::Entry> merged;
   merged.reserve(entries.size() + more.size());
-  std::merge(entries.begin(), entries.end(), more.begin(), more.end(),
-             std::back_inserter(merged), ByValue);
+  std::merge(entries.begin(), entries.end(), more.begin(), more.end(), std::back_inserter(merged),
+             ByValue);
   CombineSorted(merged);
   entries.swap(merged);
 }

@@ -73,6 +73,13 @@ void GroupSummary::Add(const CellStats& cell, int32_t stratum, size_t num_strata
   regression += cell.regression;
 }
 
+double GroupSummary::row_count() const {
+  double n = rows.total() + static_cast<double>(regression.rows);
+  // The class matrix holds weights in its first half and row counts in its second.
+  for (size_t i = class_matrix.size() / 2; i < class_matrix.size(); ++i) n += class_matrix[i];
+  return n;
+}
+
 FairnessStatistics::FairnessStatistics(StatisticsLayout layout)
     : layout_(std::move(layout)),
       levels_(layout_.facets.size()),

@@ -112,7 +112,9 @@ struct GroupSummary {
   RegressionSums regression;
 
   void Add(const CellStats& cell, int32_t stratum, size_t num_strata);
-  bool empty() const { return rows.total() == 0 && regression.rows == 0; }
+  // Rows counted: the confusion's, the class matrix's (multiclass) or the regression's.
+  double row_count() const;
+  bool empty() const { return row_count() == 0; }
 };
 
 class FairnessStatistics {

@@ -240,3 +240,39 @@ TEST(AnalyzeTest, ControlLevelsGetTheirOwnAggregates) {
 
 }  // namespace
 }  // namespace probity::fairness
+
+namespace probity::fairness {
+namespace {
+
+// Multiclass rows live in the class matrix: the report must see them, per class.
+TEST(AnalyzeTest, MulticlassComparesEachClassAgainstTheRest) {
+  StatisticsLayout layout{.task = Task::kMulticlass,
+                          .label = "y",
+                          .classes = {"x", "y"},
+                          .has_predictions = true,
+                          .facets = {"g"}};
+  FairnessStatistics s(layout);
+  // [label][predicted] weights, then the same as rows.
+  auto add = [&](const char* g, std::vector<double> m) {
+    CellStats& cell = s.Cell({s.InternLevel(0, g), 0});
+    cell.class_matrix = m;
+    cell.class_matrix.insert(cell.class_matrix.end(), m.begin(), m.end());
+    s.mutable_row_counts().used += static_cast<int64_t>(m[0] + m[1] + m[2] + m[3]);
+  };
+  add("a", {3, 1, 2, 4});  // x→x 3, x→y 1, y→x 2, y→y 4
+  add("b", {1, 1, 1, 1});
+  Result<FairnessReport> r = Analyze(s, Options());
+  ASSERT_TRUE(r.has_value()) << r.error().ToString();
+  const FacetReport& f = r->facets[0];
+  ASSERT_EQ(f.groups.size(), 2u);
+  EXPECT_EQ(f.groups[0].summary.row_count(), 10);
+  ASSERT_EQ(f.comparisons.size(), 4u);  // 2 groups × 2 classes
+  EXPECT_EQ(f.comparisons[0].cls, "x");
+  // Class x as favourable: a selects x on 3 + 2 of 10 rows, b on 2 of 4.
+  const MetricResult* di = Find(f.comparisons[0], "DI");
+  ASSERT_NE(di, nullptr);
+  EXPECT_NEAR(*di->value.value, (5.0 / 10) / (2.0 / 4), 1e-12);
+}
+
+}  // namespace
+}  // namespace probity::fairness
