@@ -9,6 +9,7 @@
 
 #include "audit/core/json_output.h"
 #include "audit/core/status.h"
+#include "fairness/significance.h"
 
 namespace probity::fairness {
 namespace {
@@ -554,6 +555,17 @@ Result<FairnessReport> Analyze(const FairnessStatistics& statistics,
     report.warnings.push_back("the bootstrap covers binary analyses only; analytic intervals kept");
   }
   for (FacetReport& facet : report.facets) {
+    // Many groups mean many tests: Holm-adjust each metric's tests across the facet's
+    // comparisons (per class for multiclass), so p_adjusted controls the family-wise error.
+    std::map<std::pair<std::string, std::string>, std::vector<TestResult*>> families;
+    for (ComparisonReport& c : facet.comparisons) {
+      for (MetricResult& m : c.metrics) {
+        if (m.test) families[{c.cls, m.name}].push_back(&*m.test);
+      }
+    }
+    for (auto& [name, tests] : families) {
+      if (tests.size() > 1) HolmCorrection(tests);
+    }
     for (ComparisonReport& c : facet.comparisons) Filter(options, c.metrics);
     Filter(options, facet.metrics);
     for (auto& level : facet.control) Filter(options, level.metrics);

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "audit/core/status.h"
@@ -272,6 +273,38 @@ TEST(AnalyzeTest, MulticlassComparesEachClassAgainstTheRest) {
   const MetricResult* di = Find(f.comparisons[0], "DI");
   ASSERT_NE(di, nullptr);
   EXPECT_NEAR(*di->value.value, (5.0 / 10) / (2.0 / 4), 1e-12);
+}
+
+}  // namespace
+}  // namespace probity::fairness
+
+namespace probity::fairness {
+namespace {
+
+// With several comparisons per facet, each metric's tests are Holm-adjusted across them.
+TEST(AnalyzeTest, TestsAreHolmAdjustedAcrossAFacetsComparisons) {
+  FairnessStatistics s =
+      OneFacet({{"a", {40, 15, 30, 15}}, {"b", {20, 5, 40, 35}}, {"c", {30, 10, 30, 30}}});
+  AnalysisOptions o = Options();
+  o.metrics.intervals = IntervalMethod::kWilson;
+  Result<FairnessReport> r = Analyze(s, o);
+  ASSERT_TRUE(r.has_value()) << r.error().ToString();
+  std::vector<double> p, adjusted;
+  for (const ComparisonReport& c : r->facets[0].comparisons) {
+    const MetricResult* m = Find(c, "DPPL");
+    ASSERT_TRUE(m && m->test && m->test->p_adjusted) << c.d;
+    EXPECT_EQ(m->test->correction, "holm");
+    p.push_back(m->test->p_value);
+    adjusted.push_back(*m->test->p_adjusted);
+  }
+  // Holm by hand for three tests.
+  std::vector<size_t> order = {0, 1, 2};
+  std::sort(order.begin(), order.end(), [&](size_t x, size_t y) { return p[x] < p[y]; });
+  double running = 0;
+  for (size_t i = 0; i < 3; ++i) {
+    running = std::max(running, std::min(1.0, (3.0 - static_cast<double>(i)) * p[order[i]]));
+    EXPECT_NEAR(adjusted[order[i]], running, 1e-15);
+  }
 }
 
 }  // namespace

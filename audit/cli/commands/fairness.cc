@@ -63,6 +63,7 @@ struct ReportArgs {
   double confidence = 0.95;
   int64_t min_group_size = 30;
   double ge_alpha = 2;
+  double loss_bound = 0;
   bool clarify_compat = false;
   std::string clarify_out;
   std::string out;
@@ -251,6 +252,7 @@ Result<fairness::AnalysisOptions> BuildAnalysisOptions(const ReportArgs& args,
   o.min_group_size = args.min_group_size;
   o.metrics.clarify_compat = args.clarify_compat;
   o.metrics.ge_alpha = args.ge_alpha;
+  o.metrics.bounded_group_loss = args.loss_bound;
   o.metrics.confidence = args.confidence;
   if (!(args.confidence > 0 && args.confidence < 1)) {
     return InvalidArgumentError(fmt::format("--confidence {}", args.confidence))
@@ -794,6 +796,9 @@ void AddReportOptions(CLI::App* cmd, ReportArgs* r) {
   cmd->add_option("--confidence", r->confidence, "Confidence level of intervals (0.95)");
   cmd->add_option("--min-group-size", r->min_group_size, "Flag groups with fewer rows (30)");
   cmd->add_option("--ge-alpha", r->ge_alpha, "Generalized entropy α (2)");
+  cmd->add_option("--loss-bound", r->loss_bound,
+                  "Regression: flag groups whose mean squared error exceeds this (bounded group "
+                  "loss; 0 = no bound)");
   cmd->add_flag("--clarify-compat", r->clarify_compat,
                 "Compute Clarify's metrics exactly as Clarify's code does (docs/fairness.md)");
   cmd->add_option("--clarify-out", r->clarify_out, "Also write Clarify's analysis.json here");
