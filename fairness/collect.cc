@@ -175,31 +175,18 @@ Result<Bound> BindColumns(const std::string& file, const Schema& schema, const C
   return b;
 }
 
-// The level code of every row of a facet column, interned into `stats`.
-std::vector<int32_t> LevelCodes(const Column& column, const FacetSpec& facet, size_t f,
-                                FairnessStatistics& stats) {
+// The code of every row's value, given by `intern` for each distinct value's text (the
+// missing value as kMissingLevel): by dictionary code for strings, by value otherwise, so
+// each distinct value is turned into text once per batch.
+template <typename Intern>
+std::vector<int32_t> ValueCodes(const Column& column, Intern&& intern) {
   const auto n = static_cast<size_t>(column.size());
   std::vector<int32_t> out(n);
   int32_t missing = -1;
   auto missing_code = [&] {
-    if (missing < 0) missing = stats.InternLevel(f, kMissingLevel);
+    if (missing < 0) missing = intern(kMissingLevel);
     return missing;
   };
-  if (!facet.edges.empty()) {
-    std::vector<int32_t> bin_code(facet.edges.size() + 1, -1);
-    for (size_t i = 0; i < n; ++i) {
-      const double v = column.NumberAt(static_cast<int64_t>(i));
-      if (std::isnan(v)) {
-        out[i] = missing_code();
-        continue;
-      }
-      const auto bin = static_cast<size_t>(
-          std::lower_bound(facet.edges.begin(), facet.edges.end(), v) - facet.edges.begin());
-      if (bin_code[bin] < 0) bin_code[bin] = stats.InternLevel(f, BinLevel(facet.edges, bin));
-      out[i] = bin_code[bin];
-    }
-    return out;
-  }
   if (column.type() == DataType::kString) {
     std::vector<int32_t> by_code(column.dictionary().size(), -1);
     const auto codes = column.codes();
@@ -210,7 +197,7 @@ std::vector<int32_t> LevelCodes(const Column& column, const FacetSpec& facet, si
         continue;
       }
       auto& code = by_code[static_cast<size_t>(c)];
-      if (code < 0) code = stats.InternLevel(f, column.dictionary()[static_cast<size_t>(c)]);
+      if (code < 0) code = intern(column.dictionary()[static_cast<size_t>(c)]);
       out[i] = code;
     }
     return out;
@@ -222,27 +209,40 @@ std::vector<int32_t> LevelCodes(const Column& column, const FacetSpec& facet, si
       out[i] = missing_code();
       continue;
     }
-    const double v = column.NumberAt(row);
-    auto [it, fresh] = by_value.try_emplace(v, 0);
-    if (fresh) it->second = stats.InternLevel(f, ValueText(column, row));
+    auto [it, fresh] = by_value.try_emplace(column.NumberAt(row), 0);
+    if (fresh) it->second = intern(ValueText(column, row));
     out[i] = it->second;
+  }
+  return out;
+}
+
+// The level code of every row of a facet column, interned into `stats`.
+std::vector<int32_t> LevelCodes(const Column& column, const FacetSpec& facet, size_t f,
+                                FairnessStatistics& stats) {
+  auto intern = [&](std::string_view level) { return stats.InternLevel(f, level); };
+  if (facet.edges.empty()) return ValueCodes(column, intern);
+  const auto n = static_cast<size_t>(column.size());
+  std::vector<int32_t> out(n);
+  std::vector<int32_t> bin_code(facet.edges.size() + 1, -1);
+  int32_t missing = -1;
+  for (size_t i = 0; i < n; ++i) {
+    const double v = column.NumberAt(static_cast<int64_t>(i));
+    if (std::isnan(v)) {
+      if (missing < 0) missing = intern(kMissingLevel);
+      out[i] = missing;
+      continue;
+    }
+    const auto bin = static_cast<size_t>(
+        std::lower_bound(facet.edges.begin(), facet.edges.end(), v) - facet.edges.begin());
+    if (bin_code[bin] < 0) bin_code[bin] = intern(BinLevel(facet.edges, bin));
+    out[i] = bin_code[bin];
   }
   return out;
 }
 
 // The stratum code of every row (a missing value is its own stratum).
 std::vector<int32_t> StratumCodes(const Column& column, FairnessStatistics& stats) {
-  const auto n = static_cast<size_t>(column.size());
-  std::vector<int32_t> out(n);
-  std::unordered_map<std::string, int32_t> seen;
-  for (size_t i = 0; i < n; ++i) {
-    std::string text = ValueText(column, static_cast<int64_t>(i));
-    if (!column.IsValid(static_cast<int64_t>(i))) text = std::string(kMissingLevel);
-    auto [it, fresh] = seen.try_emplace(text, 0);
-    if (fresh) it->second = stats.InternStratum(text);
-    out[i] = it->second;
-  }
-  return out;
+  return ValueCodes(column, [&](std::string_view s) { return stats.InternStratum(s); });
 }
 
 void Bump(Confusion& c, bool y, bool p, double w) {

@@ -78,6 +78,9 @@ void ScoreSketch::Coarsen() const {
 
 void ScoreSketch::Merge(const ScoreSketch& other) {
   other.Compact();
+  // Nothing to add and no coarser precision to take on (groups built from cells without
+  // scores, the bootstrap's replicates): skip the merge and its allocation.
+  if (other.entries_.empty() && other.precision_bits_ >= precision_bits_) return;
   Compact();
   const int bits = std::min(precision_bits_, other.precision_bits_);
   if (bits < precision_bits_) {
