@@ -30,6 +30,7 @@ find_package(CLI11 REQUIRED)
 find_package(pugixml REQUIRED)
 find_package(SQLite3 REQUIRED)
 find_package(Boost 1.74 REQUIRED)  # header-only: Boost.Math and Boost.Random (fairness/)
+find_package(Eigen3 3.4 REQUIRED NO_MODULE)  # header-only: least squares in explain/
 # Data-parallel kernels (model scoring). GCC uses libgomp, clang-14 Debian's libomp-14-dev.
 find_package(OpenMP REQUIRED COMPONENTS CXX)
 if(PROBITY_BUILD_TESTS)

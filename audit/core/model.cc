@@ -42,6 +42,32 @@ int TreeDepth(const TreeView& tree) {
   return deepest;
 }
 
+bool GoesLeft(const TreeNode& node, double value) {
+  if (std::isnan(value) || (node.zero_is_missing && std::fabs(value) <= 1e-35)) {
+    return node.default_left;
+  }
+  switch (node.kind) {
+    case SplitKind::kLess: return value < node.threshold;
+    case SplitKind::kLessEqual: return value <= node.threshold;
+    case SplitKind::kCategorical: {
+      bool in_set = false;
+      if (value > -1.0 && value < 2147483648.0) {
+        const auto code = static_cast<int32_t>(static_cast<int64_t>(value));
+        in_set = std::find(node.categories.begin(), node.categories.end(), code) !=
+                 node.categories.end();
+      }
+      return in_set == node.categories_go_left;
+    }
+    case SplitKind::kLeaf: break;
+  }
+  return node.default_left;
+}
+
+Result<Buffer<double>> Model::ViewInputs(const Table&) const {
+  return UnimplementedError("the " + info_.format + " model has no structure view to explain")
+      .Expecting("a tree ensemble or a linear model");
+}
+
 double Predictions::Value(int64_t row, int target) const {
   if (values.empty() || rows == 0) return std::numeric_limits<double>::quiet_NaN();
   const size_t width = values.size() / static_cast<size_t>(rows);

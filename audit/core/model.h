@@ -98,6 +98,8 @@ struct TreeNode {
   std::vector<int32_t> categories;  // category codes (ModelInput::categories indices)
   bool categories_go_left = true;
   bool default_left = true;  // where a missing value goes
+  // LightGBM's missing type "Zero": |value| <= 1e-35 also routes like a missing value.
+  bool zero_is_missing = false;
   int32_t left = -1;         // child node indices within the tree
   int32_t right = -1;
   // Leaf value(s): one per output of the tree (multi-output trees have several).
@@ -115,6 +117,11 @@ struct TreeView {
 
 // Depth of the deepest leaf (a lone leaf has depth 0). The tree must be acyclic.
 int TreeDepth(const TreeView& tree);
+
+// Whether a row whose input value is `value` (as Model::ViewInputs gives it; NaN = missing)
+// goes to `node.left`. Requires node.kind != kLeaf. The same routing the models score with:
+// a categorical value's integer part is its code.
+bool GoesLeft(const TreeNode& node, double value);
 
 // A tree ensemble in margin space: margin[k] = base_margin[k] + Σ_trees weight·leaf,
 // then `link` maps margins to the prediction (identity, logistic, softmax, exp).
@@ -159,6 +166,12 @@ class Model {
   // Structure views; nullptr when the model is not of that shape. Valid while the model is.
   virtual const TreeEnsembleView* tree_view() const { return nullptr; }
   virtual const LinearView* linear_view() const { return nullptr; }
+
+  // The input values the structure views read, rows × inputs (ModelInfo::inputs order),
+  // row-major, exactly as Predict reads `batch`: continuous inputs as numbers (XGBoost:
+  // rounded to float, as it scores), categorical inputs as their category code, NaN for a
+  // missing value. Same errors as Predict. kUnimplemented for models without a view.
+  virtual Result<Buffer<double>> ViewInputs(const Table& batch) const;
 
  protected:
   ModelInfo info_;  // filled by the loader

@@ -162,4 +162,31 @@ Result<std::vector<int32_t>> EncodeCategories(const Column& column, const ModelI
   return out;
 }
 
+Result<std::vector<Buffer<double>>> ReadInputColumns(const ModelInfo& info, const Table& batch) {
+  PROBITY_ASSIGN_OR_RETURN(std::vector<const Column*> columns, BindColumns(info, batch));
+  std::vector<Buffer<double>> values(columns.size());
+  for (size_t j = 0; j < columns.size(); ++j) {
+    const ModelInput& input = info.inputs[j];
+    if (input.kind == InputKind::kContinuous || input.categories.empty()) {
+      PROBITY_ASSIGN_OR_RETURN(values[j], ReadNumbers(*columns[j], input));
+      continue;
+    }
+    PROBITY_ASSIGN_OR_RETURN(std::vector<int32_t> codes, EncodeCategories(*columns[j], input));
+    values[j].resize(codes.size());
+    for (size_t r = 0; r < codes.size(); ++r) {
+      values[j][r] = codes[r] < 0 ? std::numeric_limits<double>::quiet_NaN() : codes[r];
+    }
+  }
+  return values;
+}
+
+Buffer<double> ToRowMajor(const std::vector<Buffer<double>>& columns, int64_t rows) {
+  const size_t width = columns.size();
+  Buffer<double> out(static_cast<size_t>(rows) * width);
+  for (size_t j = 0; j < width; ++j) {
+    for (size_t r = 0; r < static_cast<size_t>(rows); ++r) out[r * width + j] = columns[j][r];
+  }
+  return out;
+}
+
 }  // namespace probity::models

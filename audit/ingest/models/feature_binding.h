@@ -40,6 +40,15 @@ Result<Buffer<double>> ReadNumbers(const Column& column, const ModelInput& input
 Result<std::vector<int32_t>> EncodeCategories(const Column& column, const ModelInput& input,
                                               bool unseen_as_missing = false);
 
+// Every input as a double column the way a model computes with it: continuous inputs as
+// numbers (NaN = missing), categorical inputs with declared categories as their code (NaN =
+// missing; an unseen category is an error), categorical inputs without declared categories
+// as numbers (formats that record codes only).
+Result<std::vector<Buffer<double>>> ReadInputColumns(const ModelInfo& info, const Table& batch);
+
+// The same values row-major (rows × inputs), as Model::ViewInputs returns them.
+Buffer<double> ToRowMajor(const std::vector<Buffer<double>>& columns, int64_t rows);
+
 // Column types to read a dataset with for this model (DatasetSpec::type_hints): its
 // categorical and ordinal inputs as strings, so "08" or "4" keep the text the model's
 // categories use. Other columns keep their inferred types.

@@ -250,6 +250,14 @@ class LightGBMModel final : public Model {
   }
 
   const TreeEnsembleView* tree_view() const override { return &view_; }
+  Result<Buffer<double>> ViewInputs(const Table& batch) const override {
+    PROBITY_ASSIGN_OR_RETURN(std::vector<const Column*> columns, BindColumns(info_, batch));
+    std::vector<Buffer<double>> values(columns.size());
+    for (size_t j = 0; j < columns.size(); ++j) {
+      PROBITY_ASSIGN_OR_RETURN(values[j], ReadInput(*columns[j], j));
+    }
+    return ToRowMajor(values, batch.num_rows());
+  }
 
   // How Predict reads each input.
   static constexpr uint8_t kNumber = 0;    // the number itself (LightGBM's own input)
@@ -750,7 +758,10 @@ class Loader {
         // Missing type None reads NaN as 0, so NaN goes where 0 goes.
         node.default_left =
             missing == kMissingNone ? 0.0 <= node.threshold : (d & kDefaultLeftMask) != 0;
-        if (missing == kMissingZero) (*extra)[k] = internal::kZeroIsMissing;
+        if (missing == kMissingZero) {
+          (*extra)[k] = internal::kZeroIsMissing;
+          node.zero_is_missing = true;
+        }
       }
     }
     for (int32_t l = 0; l < raw.num_leaves; ++l) {

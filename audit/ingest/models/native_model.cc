@@ -105,25 +105,6 @@ class NativeReader {
   const std::string& source_;
 };
 
-// Reads every input as a double column the way the model computes with it: continuous
-// inputs as numbers (NaN = missing), categorical inputs as their category code (NaN =
-// missing; an unseen category is an error).
-Result<std::vector<Buffer<double>>> ReadInputs(const ModelInfo& info, const Table& batch) {
-  PROBITY_ASSIGN_OR_RETURN(std::vector<const Column*> columns, BindColumns(info, batch));
-  std::vector<Buffer<double>> values(columns.size());
-  for (size_t j = 0; j < columns.size(); ++j) {
-    const ModelInput& input = info.inputs[j];
-    if (input.kind == InputKind::kContinuous) {
-      PROBITY_ASSIGN_OR_RETURN(values[j], ReadNumbers(*columns[j], input));
-      continue;
-    }
-    PROBITY_ASSIGN_OR_RETURN(std::vector<int32_t> codes, EncodeCategories(*columns[j], input));
-    values[j].resize(codes.size());
-    for (size_t r = 0; r < codes.size(); ++r) values[j][r] = codes[r] < 0 ? kNaN : codes[r];
-  }
-  return values;
-}
-
 class NativeLinearModel final : public Model {
  public:
   NativeLinearModel(ModelInfo info, LinearView view, OutputSpec output)
@@ -132,7 +113,7 @@ class NativeLinearModel final : public Model {
   }
 
   Result<Predictions> Predict(const Table& batch) const override {
-    PROBITY_ASSIGN_OR_RETURN(std::vector<Buffer<double>> values, ReadInputs(info_, batch));
+    PROBITY_ASSIGN_OR_RETURN(std::vector<Buffer<double>> values, ReadInputColumns(info_, batch));
     const int64_t rows = batch.num_rows();
     const size_t width = view_.intercepts.size();
     Buffer<double> margins(static_cast<size_t>(rows) * width);
@@ -160,6 +141,10 @@ class NativeLinearModel final : public Model {
   }
 
   const LinearView* linear_view() const override { return &view_; }
+  Result<Buffer<double>> ViewInputs(const Table& batch) const override {
+    PROBITY_ASSIGN_OR_RETURN(std::vector<Buffer<double>> values, ReadInputColumns(info_, batch));
+    return ToRowMajor(values, batch.num_rows());
+  }
 
  private:
   LinearView view_;
@@ -174,7 +159,7 @@ class NativeTreeModel final : public Model {
   }
 
   Result<Predictions> Predict(const Table& batch) const override {
-    PROBITY_ASSIGN_OR_RETURN(std::vector<Buffer<double>> values, ReadInputs(info_, batch));
+    PROBITY_ASSIGN_OR_RETURN(std::vector<Buffer<double>> values, ReadInputColumns(info_, batch));
     std::vector<const double*> pointers;
     for (const Buffer<double>& v : values) pointers.push_back(v.data());
     const int64_t rows = batch.num_rows();
@@ -184,6 +169,10 @@ class NativeTreeModel final : public Model {
   }
 
   const TreeEnsembleView* tree_view() const override { return &view_; }
+  Result<Buffer<double>> ViewInputs(const Table& batch) const override {
+    PROBITY_ASSIGN_OR_RETURN(std::vector<Buffer<double>> values, ReadInputColumns(info_, batch));
+    return ToRowMajor(values, batch.num_rows());
+  }
 
  private:
   TreeEnsembleView view_;

@@ -224,6 +224,13 @@ class XGBoostModel final : public Model {
   }
 
   const TreeEnsembleView* tree_view() const override { return &view_; }
+  // XGBoost scores float32 features: the view reads the same rounded values.
+  Result<Buffer<double>> ViewInputs(const Table& batch) const override {
+    PROBITY_ASSIGN_OR_RETURN(std::vector<Buffer<double>> values, ReadInputColumns(info_, batch));
+    Buffer<double> out = ToRowMajor(values, batch.num_rows());
+    for (double& v : out) v = static_cast<float>(v);
+    return out;
+  }
 
   Result<Predictions> Predict(const Table& batch) const override {
     PROBITY_ASSIGN_OR_RETURN(std::vector<const Column*> columns, BindColumns(info_, batch));

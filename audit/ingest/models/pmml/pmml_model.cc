@@ -230,6 +230,11 @@ class PmmlModel final : public Model {
 
   const TreeEnsembleView* tree_view() const override { return tree_view_.get(); }
   const LinearView* linear_view() const override { return linear_view_.get(); }
+  Result<Buffer<double>> ViewInputs(const Table& batch) const override {
+    if (tree_view_ == nullptr && linear_view_ == nullptr) return Model::ViewInputs(batch);
+    PROBITY_ASSIGN_OR_RETURN(std::vector<Buffer<double>> values, ReadInputColumns(info_, batch));
+    return ToRowMajor(values, batch.num_rows());
+  }
 
  private:
   Status InvalidRow(const std::vector<ColumnDecoder>& decoders,

@@ -1,0 +1,61 @@
+// Partial dependence (Friedman 2001) and individual conditional expectation curves
+// (Goldstein et al. 2015): PD_j(t) = (1/n) Σ_i f(t, x_{i,-j}) on a grid of t, and the n
+// curves themselves. Numeric features use a grid on percentiles of the data; string
+// (categorical) features use their levels. Every curve carries the data distribution
+// (the share of rows per grid interval and outside the grid) so a plot can show where the
+// curve extrapolates.
+//
+// Methods: "brute" (any model, through ScoreRows: n × grid rows scored) and "recursion"
+// (tree ensembles, margin space, average only: the weighted tree traversal of
+// scikit-learn's method="recursion", which weights the unknown branches by node cover —
+// the path-dependent expectation, not the data average; the output says which was used).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "audit/core/buffer.h"
+#include "audit/core/model.h"
+#include "audit/core/result.h"
+#include "explain/attribution.h"
+#include "explain/input_frame.h"
+
+namespace probity::explain {
+
+struct PdpOptions {
+  std::vector<std::string> features;  // model input names; empty = every input
+  int grid_points = 20;               // numeric features: at most this many distinct points
+  double lower_percentile = 0.05;     // grid from this percentile of the data…
+  double upper_percentile = 0.95;     // …to this one (scikit-learn's defaults)
+  bool ice = true;                    // keep the individual curves (brute only)
+  std::string method = "brute";       // "brute" | "recursion" | "auto" (recursion for trees)
+  OutputSpace space = OutputSpace::kProbability;  // kValue for regression
+  int threads = 0;
+};
+
+struct PdpCurve {
+  std::string feature;
+  bool categorical = false;
+  std::string method;               // "brute" or "recursion"
+  std::vector<double> grid;         // numeric grid points, or codes for string features
+  std::vector<std::string> labels;  // the grid points as text
+  std::vector<std::string> outputs;
+  Buffer<double> average;  // grid × outputs
+  Buffer<double> ice;      // rows × grid × outputs (empty unless options.ice and brute)
+  // Distribution: rows below the first grid point, in each interval
+  // [grid[g], grid[g+1]) and at or above the last point (grid.size() + 1 counts); for
+  // string features the count per level then the missing count.
+  std::vector<int64_t> data_counts;
+  int64_t rows = 0;
+  int64_t missing = 0;  // rows with a missing value of the feature
+};
+
+// One curve per requested feature over the rows of `data`. kInvalidArgument for an
+// unknown feature, an empty frame, a grid of fewer than 2 points, percentiles outside
+// [0, 1] or not increasing, or "recursion" for a model without a tree view or in a space
+// other than margin.
+Result<std::vector<PdpCurve>> PartialDependence(const Model& model, const InputFrame& data,
+                                                const PdpOptions& options);
+
+}  // namespace probity::explain

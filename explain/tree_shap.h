@@ -1,0 +1,55 @@
+// Path-dependent TreeSHAP (Lundberg et al. 2018/2020) on any TreeEnsembleView, exact, in
+// double precision and margin space, using the format's own node covers (XGBoost: hessian
+// sums, LightGBM: sample counts, PMML: recordCount), and SHAP interaction values.
+//
+// Two algorithms compute the same numbers: kClassic is the recursive EXTEND/UNWIND
+// algorithm (the oracle); kFast is the one Probity runs (docs/explain.md says which and
+// why, with its numerical limits). The bias (base value) follows XGBoost's pred_contribs:
+// base_margin + Σ_trees weight · (cover-weighted mean leaf value), divided by the tree
+// count for averaging ensembles.
+//
+//   PROBITY_ASSIGN_OR_RETURN(Buffer<double> x, model.ViewInputs(batch));
+//   PROBITY_ASSIGN_OR_RETURN(Attributions a,
+//                            TreeShap(model.info(), *model.tree_view(), players, x,
+//                                     batch.num_rows(), {}));
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "audit/core/buffer.h"
+#include "audit/core/model.h"
+#include "audit/core/result.h"
+#include "explain/attribution.h"
+
+namespace probity::explain {
+
+struct TreeShapOptions {
+  enum class Algorithm { kFast, kClassic };
+  Algorithm algorithm = Algorithm::kFast;
+  int threads = 0;  // 0 = all cores (OpenMP); results do not depend on it
+};
+
+// Path-dependent SHAP values of `rows` rows of `inputs` (rows × info.inputs, as
+// Model::ViewInputs gives them) for every output of the ensemble. Players merge their
+// inputs (a split on any input of a group is a split on the group). `prediction` is the
+// ensemble's margin computed from the view. kInvalidArgument when a node the algorithm
+// needs has no cover (NaN) or a zero cover under a split (saying so, and suggesting
+// interventional TreeSHAP with a background), or when `inputs` has the wrong size.
+Result<Attributions> TreeShap(const ModelInfo& info, const TreeEnsembleView& view,
+                              const Players& players, std::span<const double> inputs,
+                              int64_t rows, const TreeShapOptions& options);
+
+// SHAP interaction values (Attributions.h's Interactions layout), computed per leaf only
+// for pairs of players that share a path. Same inputs and errors as TreeShap.
+Result<Interactions> TreeShapInteractions(const ModelInfo& info, const TreeEnsembleView& view,
+                                          const Players& players,
+                                          std::span<const double> inputs, int64_t rows,
+                                          const TreeShapOptions& options);
+
+// The ensemble's margins from the view (rows × num_outputs): base_margin + Σ weight·leaf
+// (averaged when view.average), routing with GoesLeft.
+Buffer<double> ViewMargins(const TreeEnsembleView& view, size_t num_inputs,
+                           std::span<const double> inputs, int64_t rows);
+
+}  // namespace probity::explain
