@@ -59,6 +59,8 @@ Result<Verdict> ExportModelCard(const GlobalOptions& global, int64_t model, int6
                                 bool card_optional);
 // Registers `probity fairness` (and merge, ll144, four-fifths).
 void AddFairnessCommands(CLI::App& app, const GlobalOptions& global, CommandFn* selected);
+// Registers `probity explain` (and explain reasons).
+void AddExplainCommands(CLI::App& app, const GlobalOptions& global, CommandFn* selected);
 // Registers `probity verify`.
 void AddVerifyCommand(CLI::App& app, const GlobalOptions& global, CommandFn* selected);
 

@@ -47,6 +47,7 @@ int Run(int argc, char** argv) {
   AddModelCommands(app, global, &selected);
   AddPredictCommand(app, global, &selected);
   AddFairnessCommands(app, global, &selected);
+  AddExplainCommands(app, global, &selected);
   AddDemoCommand(app, global, &selected);
   AddScanCommand(app, global, &selected);
   AddWorkspaceCommands(app, global, &selected);

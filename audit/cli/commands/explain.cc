@@ -1,0 +1,355 @@
+// `probity explain`: explanations of a model's scores on a dataset (docs/explain.md, formats
+// in docs/formats/explain.md). Shapley-value methods (tree, interventional, exact, kernel,
+// linear) write per-row values as CSV and a JSON document with global summaries; lime,
+// permutation, pdp and counterfactual write their own JSON; `explain reasons` gives
+// adverse-action reason codes for the rows scored on the unfavourable side of a threshold.
+#include <fmt/format.h>
+
+#include <charconv>
+#include <cmath>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <optional>
+
+#include "audit/cli/command.h"
+#include "audit/cli/explaining.h"
+#include "audit/cli/model_options.h"
+#include "audit/cli/progress.h"
+#include "audit/cli/recording.h"
+#include "audit/core/file_system.h"
+#include "audit/core/json_output.h"
+#include "audit/core/status.h"
+#include "audit/ingest/models/feature_binding.h"
+#include "explain/counterfactual.h"
+#include "explain/dataset.h"
+#include "explain/lime.h"
+#include "explain/pdp.h"
+#include "explain/permutation.h"
+#include "explain/report.h"
+#include "lineage/attest.h"
+#include "lineage/intoto.h"
+
+namespace probity::cli {
+namespace {
+
+using explain::OutputSpace;
+using explain::ShapMethod;
+
+struct ExplainArgs {
+  DatasetArgs data;
+  ModelArgs model;
+  std::string method = "auto";
+  std::string output;  // space; "" = the method's default
+  std::string background;
+  int64_t background_rows = 100;
+  int background_clusters = 0;
+  std::string rows = "all";
+  uint64_t seed = 0;
+  std::vector<std::string> groups;  // NAME=IN1,IN2
+  std::string csv;
+  std::string interactions;
+  std::string out;
+  bool json_rows = false;
+  int64_t samples = 0;
+  int features = 10;
+  std::string label;
+  std::string metric = "auto";
+  int repeats = 5;
+  int64_t max_rows = 10'000;
+  std::vector<std::string> pdp_features;
+  int grid = 20;
+  std::string pdp_method = "auto";
+  bool no_ice = false;
+  int count = 4;
+  std::vector<std::string> immutable;
+  std::vector<std::string> ranges;  // NAME=MIN,MAX
+  double desired_threshold = 0.5;
+  std::string desired = "above";
+  std::string class_name;  // counterfactual / reasons: the explained class
+  bool record = false;
+};
+
+struct ReasonArgs {
+  ExplainArgs base;
+  std::string codes;
+  double threshold = 0.5;
+  std::string unfavourable = "below";
+  int top = 4;
+  std::string reference = "population";
+  int stability_runs = 3;
+  std::vector<std::string> protected_features;
+};
+
+Result<double> ParseNumber(std::string_view option, std::string_view text) {
+  double v = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size() ||
+      !std::isfinite(v)) {
+    return InvalidArgumentError(fmt::format("{}: \"{}\" is not a number", option, text))
+        .Expecting("a finite number");
+  }
+  return v;
+}
+
+std::vector<std::string> SplitCommas(std::string_view text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t comma = text.find(',', start);
+    if (comma == std::string_view::npos) comma = text.size();
+    if (comma > start) out.emplace_back(text.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+Result<explain::Players> ParsePlayers(const ModelInfo& info,
+                                      const std::vector<std::string>& groups) {
+  std::vector<explain::FeatureGroup> parsed;
+  for (const std::string& text : groups) {
+    const size_t eq = text.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return InvalidArgumentError("--group \"" + text + "\"")
+          .Expecting("NAME=INPUT1,INPUT2,… (the model inputs that play as one feature)");
+    }
+    parsed.push_back({text.substr(0, eq), SplitCommas(text.substr(eq + 1))});
+  }
+  return explain::GroupPlayers(info, parsed);
+}
+
+Status WriteText(const std::string& path, const std::string& text) {
+  if (path.empty() || path == "-") {
+    std::cout << text << std::flush;
+    return OkStatus();
+  }
+  return LocalFileSystem().WriteFileAtomically(path, text);
+}
+
+// Adds the options every explain command shares.
+void AddCommonOptions(CLI::App* cmd, ExplainArgs* a) {
+  AddDatasetOptions(cmd, &a->data, "--data", /*required=*/false);
+  AddModelOptions(cmd, &a->model, /*positional=*/false, /*external=*/true);
+  cmd->add_option("--output", a->output,
+                  "The output explained: margin, probability or value (default: the method's)")
+      ->check(CLI::IsMember({"margin", "probability", "value"}));
+  cmd->add_option("--background", a->background,
+                  "Reference rows absent features are averaged over (default: a sample of the "
+                  "data)");
+  cmd->add_option("--background-rows", a->background_rows,
+                  "Sample this many background rows (100)")
+      ->check(CLI::Range(int64_t{1}, int64_t{1'000'000}));
+  cmd->add_option("--background-clusters", a->background_clusters,
+                  "Summarise the background by weighted k-means with this many centres")
+      ->check(CLI::Range(1, 100'000));
+  cmd->add_option("--rows", a->rows, "Rows to explain: all, or indices and ranges (0,5,10:20)");
+  cmd->add_option("--seed", a->seed, "Seed of every sampled step (0)");
+  cmd->add_option("--group", a->groups,
+                  "NAME=IN1,IN2: inputs that play as one feature (repeatable; e.g. one-hot "
+                  "columns)")
+      ->allow_extra_args(false);
+  cmd->add_option("--samples", a->samples,
+                  "kernel: coalitions per row (0 = 2P+2048); lime: samples per row (5000)");
+  cmd->add_option("--class", a->class_name, "The class explained (default: the positive class)");
+  cmd->add_flag("--record", a->record,
+                "Record the model, data, outputs and a signed explanation statement in the "
+                "workspace");
+}
+
+Result<Verdict> RunExplainCommand(const ExplainArgs& args, const GlobalOptions& global) {
+  if (args.data.path.empty()) throw CLI::RequiredError("--data");
+  PROBITY_ASSIGN_OR_RETURN(std::unique_ptr<Model> model, LoadModelFromArgs(args.model));
+  ExplainOptions options;
+  options.method = args.method;
+  options.output = args.output;
+  options.background = args.background;
+  options.background_rows = args.background_rows;
+  options.background_clusters = args.background_clusters;
+  PROBITY_ASSIGN_OR_RETURN(options.rows, explain::RowSelection::Parse(args.rows));
+  options.seed = args.seed;
+  PROBITY_ASSIGN_OR_RETURN(options.players, ParsePlayers(model->info(), args.groups));
+  options.csv = args.csv;
+  options.interactions = args.interactions;
+  options.json_rows = args.json_rows;
+  options.samples = args.samples;
+  options.lime_features = args.features;
+  options.label = args.label;
+  options.metric = args.metric;
+  options.repeats = args.repeats;
+  options.max_rows = args.max_rows;
+  options.pdp_features = args.pdp_features;
+  options.grid = args.grid;
+  options.pdp_method = args.pdp_method;
+  options.ice = !args.no_ice;
+  options.count = args.count;
+  options.immutable = args.immutable;
+  for (const std::string& text : args.ranges) {
+    const size_t eq = text.find('=');
+    std::vector<std::string> bounds =
+        eq == std::string::npos ? std::vector<std::string>{} : SplitCommas(text.substr(eq + 1));
+    if (bounds.size() != 2) {
+      return InvalidArgumentError("--range \"" + text + "\"").Expecting("NAME=MIN,MAX");
+    }
+    PROBITY_ASSIGN_OR_RETURN(double lo, ParseNumber("--range", bounds[0]));
+    PROBITY_ASSIGN_OR_RETURN(double hi, ParseNumber("--range", bounds[1]));
+    options.ranges[text.substr(0, eq)] = {lo, hi};
+  }
+  options.desired_threshold = args.desired_threshold;
+  options.desired_above = args.desired == "above";
+  options.class_name = args.class_name;
+  PROBITY_ASSIGN_OR_RETURN(ExplainRun run, RunExplain(*model, args.data, options, global));
+  if (!args.out.empty() || global.json) {
+    PROBITY_RETURN_IF_ERROR(WriteText(args.out.empty() ? "-" : args.out, DumpJson(run.document)));
+  }
+  if (!global.json && !global.quiet) std::cout << run.text;
+  if (args.record) {
+    PROBITY_RETURN_IF_ERROR(RecordExplanation(*model, args.model.path, args.data.path, run,
+                                              "probity explain", global));
+  }
+  return Verdict::kPass;
+}
+
+Result<Verdict> RunReasonsCommand(const ReasonArgs& args, const GlobalOptions& global) {
+  if (args.base.data.path.empty()) throw CLI::RequiredError("--data");
+  PROBITY_ASSIGN_OR_RETURN(std::unique_ptr<Model> model, LoadModelFromArgs(args.base.model));
+  ReasonsOptions options;
+  options.method = args.base.method;
+  options.output = args.base.output;
+  options.background = args.base.background;
+  options.background_rows = args.base.background_rows;
+  options.background_clusters = args.base.background_clusters;
+  PROBITY_ASSIGN_OR_RETURN(options.rows, explain::RowSelection::Parse(args.base.rows));
+  options.seed = args.base.seed;
+  options.samples = args.base.samples;
+  options.class_name = args.base.class_name;
+  options.codes = args.codes;
+  options.threshold = args.threshold;
+  options.unfavourable_above = args.unfavourable == "above";
+  options.top_k = args.top;
+  options.reference = args.reference;
+  options.stability_runs = args.stability_runs;
+  options.protected_features = args.protected_features;
+  options.groups = args.base.groups;
+  PROBITY_ASSIGN_OR_RETURN(ReasonsRun run, RunReasons(*model, args.base.data, options, global));
+  if (!args.base.csv.empty()) {
+    PROBITY_RETURN_IF_ERROR(WriteReasonsCsvFile(run.report, args.base.csv));
+  }
+  if (!args.base.out.empty() || global.json) {
+    PROBITY_RETURN_IF_ERROR(
+        WriteText(args.base.out.empty() ? "-" : args.base.out, DumpJson(run.document)));
+  }
+  if (!global.json && !global.quiet) std::cout << run.text;
+  if (args.base.record) {
+    ExplainRun as_run;
+    as_run.document = run.document;
+    as_run.outputs = run.outputs;
+    as_run.data_digest = run.data_digest;
+    PROBITY_RETURN_IF_ERROR(RecordExplanation(*model, args.base.model.path, args.base.data.path,
+                                              as_run, "probity explain reasons", global));
+  }
+  return Verdict::kPass;
+}
+
+}  // namespace
+
+void AddExplainCommands(CLI::App& app, const GlobalOptions& global, CommandFn* selected) {
+  auto args = std::make_shared<ExplainArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "explain",
+      "Explain a model's scores: exact TreeSHAP and interactions, interventional, exact and "
+      "Kernel SHAP, LinearSHAP, LIME, permutation importance, PDP/ICE, counterfactuals, and "
+      "adverse-action reason codes (explain reasons)");
+  AddCommonOptions(cmd, args.get());
+  cmd->add_option("--method", args->method,
+                  "auto, tree, interventional, exact, kernel, linear, lime, permutation, pdp or "
+                  "counterfactual (auto: tree, linear or kernel by model)")
+      ->check(CLI::IsMember({"auto", "tree", "interventional", "exact", "kernel", "linear", "lime",
+                             "permutation", "pdp", "counterfactual"}));
+  cmd->add_option("--csv", args->csv, "SHAP methods: write per-row values here (- = stdout)");
+  cmd->add_option("--interactions", args->interactions,
+                  "tree: write SHAP interaction values here (long CSV)");
+  cmd->add_option("--out", args->out, "Write the JSON document here (--json: stdout)");
+  cmd->add_flag("--json-rows", args->json_rows, "SHAP methods: include per-row values in the JSON");
+  cmd->add_option("--features", args->features, "lime: features per explanation (10)");
+  cmd->add_option("--label", args->label, "permutation: the true-label column");
+  cmd->add_option("--metric", args->metric,
+                  "permutation: accuracy, balanced_accuracy, log_loss, roc_auc, brier, r2, rmse, "
+                  "mae or auto");
+  cmd->add_option("--repeats", args->repeats, "permutation: shuffles per feature (5)")
+      ->check(CLI::Range(1, 10'000));
+  cmd->add_option("--max-rows", args->max_rows,
+                  "permutation, pdp: a seeded sample of at most this many rows (10000)")
+      ->check(CLI::Range(int64_t{1}, int64_t{100'000'000}));
+  cmd->add_option("--feature", args->pdp_features, "pdp: a feature to plot (repeatable; all)")
+      ->allow_extra_args(false);
+  cmd->add_option("--grid", args->grid, "pdp: grid points per numeric feature (20)")
+      ->check(CLI::Range(2, 10'000));
+  cmd->add_option("--pdp-method", args->pdp_method, "pdp: auto, brute or recursion")
+      ->check(CLI::IsMember({"auto", "brute", "recursion"}));
+  cmd->add_flag("--no-ice", args->no_ice, "pdp: average curves only");
+  cmd->add_option("--count", args->count, "counterfactual: per row (4)")->check(CLI::Range(1, 100));
+  cmd->add_option("--immutable", args->immutable, "counterfactual: a feature never changed")
+      ->allow_extra_args(false);
+  cmd->add_option("--range", args->ranges, "counterfactual: NAME=MIN,MAX permitted values")
+      ->allow_extra_args(false);
+  cmd->add_option("--desired-threshold", args->desired_threshold,
+                  "counterfactual: the score that counts as the desired outcome (0.5)");
+  cmd->add_option("--desired", args->desired,
+                  "counterfactual: above or below the desired threshold (above)")
+      ->check(CLI::IsMember({"above", "below"}));
+  cmd->require_subcommand(0, 1);
+  cmd->footer(
+      "Examples:\n"
+      "  probity explain --model examples/models/german_credit_xgboost.json \\\n"
+      "      --data examples/data/german_credit.csv --csv shap.csv --out shap.json\n"
+      "  probity explain --model m.json --data d.csv --method kernel --background b.csv \\\n"
+      "      --rows 0:10 --seed 7 --csv kernel.csv\n"
+      "  probity explain --model m.json --data d.csv --method pdp --feature age --out pdp.json\n"
+      "  probity explain reasons --model m.json --data applicants.csv --codes reasons.yaml \\\n"
+      "      --threshold 0.5 --csv reasons.csv");
+  cmd->callback([args, &global, selected, cmd] {
+    if (cmd->get_subcommands().empty()) {
+      *selected = [args, &global]() -> Result<Verdict> { return RunExplainCommand(*args, global); };
+    }
+  });
+
+  auto reasons = std::make_shared<ReasonArgs>();
+  CLI::App* r = cmd->add_subcommand(
+      "reasons",
+      "Adverse-action reason codes: for each row scored on the unfavourable side of a "
+      "threshold, the top features against it, mapped through a reason-code table");
+  AddCommonOptions(r, &reasons->base);
+  r->add_option("--method", reasons->base.method,
+                "auto, tree, interventional, exact, kernel or linear (auto: by model)")
+      ->check(CLI::IsMember({"auto", "tree", "interventional", "exact", "kernel", "linear"}));
+  r->add_option("--codes", reasons->codes, "The reason-code table (YAML)")->required();
+  r->add_option("--threshold", reasons->threshold, "The decision threshold on the score (0.5)");
+  r->add_option("--unfavourable", reasons->unfavourable,
+                "Which side of the threshold is unfavourable: below (default: a low probability "
+                "of the favourable class) or above")
+      ->check(CLI::IsMember({"above", "below"}));
+  r->add_option("--top", reasons->top, "Reasons per row (4)");
+  r->add_option("--reference", reasons->reference,
+                "population (default) or threshold (marginally approved rows)")
+      ->check(CLI::IsMember({"population", "threshold"}));
+  r->add_option("--stability-runs", reasons->stability_runs,
+                "Re-runs with other seeds for sampled methods (3)")
+      ->check(CLI::Range(0, 100));
+  r->add_option("--protected", reasons->protected_features,
+                "A feature never given as a reason (repeatable; adds to the table's)")
+      ->allow_extra_args(false);
+  r->add_option("--csv", reasons->base.csv, "Write the reasons CSV here");
+  r->add_option("--out", reasons->base.out, "Write the JSON document here (--json: stdout)");
+  r->footer(
+      "Example:\n"
+      "  probity explain reasons --model examples/models/german_credit_xgboost.json \\\n"
+      "      --data examples/data/german_credit.csv \\\n"
+      "      --codes examples/explain/german-credit-reasons.yaml --csv reasons.csv");
+  r->callback([reasons, &global, selected] {
+    *selected = [reasons, &global]() -> Result<Verdict> {
+      return RunReasonsCommand(*reasons, global);
+    };
+  });
+}
+
+}  // namespace probity::cli
