@@ -675,55 +675,69 @@ Status WriteReasonsCsvFile(const explain::ReasonReport& report, const std::strin
   return out->Commit();
 }
 
-Status RecordExplanation(const Model& model, const std::string& model_path,
-                         const std::string& data_path, const ExplainRun& run,
-                         const std::string& step, const GlobalOptions& global) {
-  PROBITY_ASSIGN_OR_RETURN(RecordingSession session, OpenRecordingSession(global));
-  PROBITY_ASSIGN_OR_RETURN(int64_t data,
-                           RecordArtifact(session, data_path, ArtifactKind::kDataset, "", false));
+Result<int64_t> RecordExplanationStep(RecordingSession& session, int64_t model_id, int64_t data_id,
+                                      const std::string& data_name, const ExplainRun& run,
+                                      const std::string& step,
+                                      const std::vector<std::pair<int64_t, std::string>>& extra_inputs,
+                                      bool keep_copies) {
   ExecutionRecord execution;
   execution.name = step;
-  execution.parameters = {{"method", run.document.value("method", "")},
-                          {"space", run.document.value("space", "")}};
-  if (run.document.contains("seed")) execution.parameters["seed"] = run.document["seed"];
-  execution.inputs.push_back({data, "data"});
-  std::optional<int64_t> model_id;
-  if (!model_path.empty()) {
-    PROBITY_ASSIGN_OR_RETURN(int64_t m, RecordArtifact(session, model_path, ArtifactKind::kModel,
-                                                       "", false));
-    model_id = m;
-    execution.inputs.push_back({m, "model"});
+  execution.parameters = {{"method", run.document.value("method", "")}};
+  for (const char* key : {"space", "seed", "reference", "threshold", "top_k"}) {
+    if (run.document.contains(key)) execution.parameters[key] = run.document[key];
   }
+  execution.inputs.push_back({data_id, "data"});
+  if (model_id >= 0) execution.inputs.push_back({model_id, "model"});
+  for (const auto& input : extra_inputs) execution.inputs.push_back(input);
   for (const auto& [path, role] : run.outputs) {
     PROBITY_ASSIGN_OR_RETURN(int64_t id,
-                             RecordArtifact(session, path, ArtifactKind::kReport, "", false));
+                             RecordArtifact(session, path, ArtifactKind::kReport, "", keep_copies));
     execution.outputs.push_back({id, role});
   }
-  PROBITY_ASSIGN_OR_RETURN(int64_t doc, RecordBytes(session, DumpJson(run.document),
-                                                    "explanation.json", ArtifactKind::kReport,
-                                                    "application/json"));
+  const std::string name =
+      run.document.value("schema", "") == "probity.explain.reasons/1" ? "reasons.json"
+                                                                      : "explanation.json";
+  PROBITY_ASSIGN_OR_RETURN(int64_t doc, RecordBytes(session, DumpJson(run.document), name,
+                                                    ArtifactKind::kReport, "application/json"));
   execution.outputs.push_back({doc, "report"});
   PROBITY_ASSIGN_OR_RETURN(int64_t execution_id, RecordExecution(session, execution));
-  if (model_id) {
+  if (model_id >= 0) {
     PROBITY_ASSIGN_OR_RETURN(nlohmann::json doc_record, session.store->Get(doc));
     nlohmann::json predicate = {
-        {"dataset", {{"name", data_path}, {"digest", run.data_digest.ToString()}}},
-        {"report", {{"name", "explanation.json"}, {"digest", doc_record["digest"]}}},
+        {"dataset", {{"name", data_name}, {"digest", run.data_digest.ToString()}}},
+        {"report", {{"name", name}, {"digest", doc_record["digest"]}}},
         {"method", run.document.value("method", "")},
         {"lineage_execution_id", execution_id}};
+    if (run.document.contains("space")) predicate["space"] = run.document["space"];
     PROBITY_ASSIGN_OR_RETURN(
         nlohmann::json statement,
-        lineage::ResultStatement(*session.store, *model_id, lineage::kExplanationPredicateType,
+        lineage::ResultStatement(*session.store, model_id, lineage::kExplanationPredicateType,
                                  std::move(predicate)));
     PROBITY_ASSIGN_OR_RETURN(lineage::LineageStore::Batch * batch, session.Batch());
     PROBITY_RETURN_IF_ERROR(lineage::RecordAttestation(*batch, *session.signer, statement).status());
   }
+  return execution_id;
+}
+
+Status RecordExplanation(const std::string& model_path, const std::string& data_path,
+                         const ExplainRun& run, const std::string& step,
+                         const GlobalOptions& global) {
+  PROBITY_ASSIGN_OR_RETURN(RecordingSession session, OpenRecordingSession(global));
+  PROBITY_ASSIGN_OR_RETURN(int64_t data,
+                           RecordArtifact(session, data_path, ArtifactKind::kDataset, "", false));
+  int64_t model_id = -1;
+  if (!model_path.empty()) {
+    PROBITY_ASSIGN_OR_RETURN(model_id, RecordArtifact(session, model_path, ArtifactKind::kModel,
+                                                      "", false));
+  }
+  PROBITY_ASSIGN_OR_RETURN(int64_t execution_id,
+                           RecordExplanationStep(session, model_id, data, data_path, run, step, {},
+                                                 false));
   PROBITY_RETURN_IF_ERROR(session.Commit().status());
   if (!global.quiet && !global.json) {
     std::cerr << "recorded in " << session.workspace.root << " (execution " << execution_id
               << ")\n";
   }
-  (void)model;
   return OkStatus();
 }
 

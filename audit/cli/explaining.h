@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "audit/cli/command.h"
+#include "audit/cli/recording.h"
 #include "audit/core/digest.h"
 #include "audit/core/model.h"
 #include "explain/attribution.h"
@@ -98,10 +99,20 @@ Result<ReasonsRun> RunReasons(const Model& model, const DatasetArgs& data,
 // Writes the reasons CSV (docs/formats/explain.md) atomically.
 Status WriteReasonsCsvFile(const explain::ReasonReport& report, const std::string& path);
 
+// Adds to an open session (whose model and data records exist: `model_id` < 0 for none)
+// every output file and the JSON document of `run`, the step with `extra_inputs`, and a
+// signed explanation statement bound to the model's digest. `keep_copies` stores the output
+// bytes in objects/. Returns the step's execution id.
+Result<int64_t> RecordExplanationStep(RecordingSession& session, int64_t model_id, int64_t data_id,
+                                      const std::string& data_name, const ExplainRun& run,
+                                      const std::string& step,
+                                      const std::vector<std::pair<int64_t, std::string>>& extra_inputs,
+                                      bool keep_copies);
+
 // Records the model and data, every output file, the JSON document, the step, and a signed
 // explanation statement bound to the model's digest.
-Status RecordExplanation(const Model& model, const std::string& model_path,
-                         const std::string& data_path, const ExplainRun& run,
-                         const std::string& step, const GlobalOptions& global);
+Status RecordExplanation(const std::string& model_path, const std::string& data_path,
+                         const ExplainRun& run, const std::string& step,
+                         const GlobalOptions& global);
 
 }  // namespace probity::cli

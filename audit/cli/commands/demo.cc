@@ -15,6 +15,7 @@
 #include "audit/core/file_system.h"
 #include "audit/core/json_output.h"
 #include "audit/ingest/models/model_loader.h"
+#include "audit/cli/explaining.h"
 #include "fairness/collect.h"
 #include "fairness/legal_report.h"
 #include "fairness/report.h"
@@ -29,6 +30,7 @@ std::string_view german_credit_csv();
 std::string_view german_credit_schema_yaml();
 std::string_view german_credit_xgboost_json();
 std::string_view german_credit_logistic_pmml();
+std::string_view german_credit_reasons_yaml();
 }  // namespace probity::embedded
 
 namespace probity::cli {
@@ -199,6 +201,56 @@ Result<DemoFairness> AuditFairness(const ModelReport& model, const DatasetArgs& 
   return result;
 }
 
+// The explanations of the first example model: exact TreeSHAP of every applicant (per-row
+// values and the global summary) and adverse-action reason codes for the applicants it
+// declines (probability of "good" below 0.5), from the embedded reason-code table.
+struct DemoExplanations {
+  std::string codes_path;
+  ExplainRun shap;
+  ReasonsRun reasons;
+  std::string shap_json;
+  std::string reasons_csv;
+  std::string reasons_json;
+  std::string text;
+};
+
+Result<DemoExplanations> ExplainDemo(const ModelReport& model, const DatasetArgs& dataset,
+                                     const std::string& out, const GlobalOptions& global) {
+  DemoExplanations result;
+  const std::string dir = out + "/explain";
+  PROBITY_RETURN_IF_ERROR(LocalFileSystem().CreateDirectories(dir));
+  result.codes_path = dir + "/german-credit-reasons.yaml";
+  PROBITY_RETURN_IF_ERROR(
+      LocalFileSystem().WriteFileAtomically(result.codes_path, embedded::german_credit_reasons_yaml()));
+  GlobalOptions quiet = global;
+  quiet.quiet = true;
+  ExplainOptions shap;
+  shap.method = "tree";
+  shap.players = explain::InputPlayers(model.model->info());
+  shap.csv = dir + "/shap.csv";
+  PROBITY_ASSIGN_OR_RETURN(result.shap, RunExplain(*model.model, dataset, shap, quiet));
+  result.shap_json = dir + "/shap.json";
+  PROBITY_RETURN_IF_ERROR(
+      LocalFileSystem().WriteFileAtomically(result.shap_json, DumpJson(result.shap.document)));
+  ReasonsOptions reasons;
+  reasons.method = "tree";
+  reasons.codes = result.codes_path;
+  PROBITY_ASSIGN_OR_RETURN(result.reasons, RunReasons(*model.model, dataset, reasons, quiet));
+  result.reasons_csv = dir + "/reasons.csv";
+  result.reasons_json = dir + "/reasons.json";
+  PROBITY_RETURN_IF_ERROR(WriteReasonsCsvFile(result.reasons.report, result.reasons_csv));
+  result.reasons.outputs.push_back({result.reasons_csv, "reasons"});
+  PROBITY_RETURN_IF_ERROR(LocalFileSystem().WriteFileAtomically(
+      result.reasons_json, DumpJson(result.reasons.document)));
+  result.text = "\nExplanations of " + DemoModels()[0].file +
+                " (probity explain: exact path-dependent TreeSHAP, log-odds of \"good\"; values "
+                "per applicant: " +
+                shap.csv + ")\n" + result.shap.text + "\nAdverse-action reasons (probity explain "
+                "reasons; table " + result.codes_path + "; all: " + result.reasons_csv + ")\n" +
+                result.reasons.text;
+  return result;
+}
+
 // The demo's workspace: the one in the output directory, created on the first run.
 Result<RecordingSession> OpenDemoWorkspace(const std::string& out, const GlobalOptions& global) {
   std::error_code ec;
@@ -224,7 +276,8 @@ Result<DemoLineage> RecordDemo(RecordingSession& session, const std::string& csv
                                const std::string& schema, const std::string& profile_path,
                                const std::string& summary_path,
                                const std::vector<ModelReport>& reports,
-                               const DemoFairness& fairness_audit, const std::string& started) {
+                               const DemoFairness& fairness_audit,
+                               const DemoExplanations& explanations, const std::string& started) {
   DemoLineage ids;
   PROBITY_ASSIGN_OR_RETURN(
       ids.data, RecordArtifact(session, csv, ArtifactKind::kDataset, "german_credit.csv", true));
@@ -335,6 +388,24 @@ Result<DemoLineage> RecordDemo(RecordingSession& session, const std::string& csv
     PROBITY_RETURN_IF_ERROR(
         lineage::RecordAttestation(*batch, *session.signer, statement).status());
   }
+  // The explanations of the first model and the reasons for its declines, each with its
+  // step and a signed explanation statement bound to the model's digest.
+  if (!ids.models.empty()) {
+    PROBITY_ASSIGN_OR_RETURN(int64_t codes, RecordArtifact(session, explanations.codes_path,
+                                                           ArtifactKind::kParams, "", true));
+    PROBITY_RETURN_IF_ERROR(RecordExplanationStep(session, ids.models[0], ids.data,
+                                                  "german_credit.csv", explanations.shap,
+                                                  "probity explain", {}, true)
+                                .status());
+    ExplainRun reasons;
+    reasons.document = explanations.reasons.document;
+    reasons.outputs = explanations.reasons.outputs;
+    reasons.data_digest = explanations.reasons.data_digest;
+    PROBITY_RETURN_IF_ERROR(RecordExplanationStep(session, ids.models[0], ids.data,
+                                                  "german_credit.csv", reasons,
+                                                  "probity explain reasons", {{codes, "codes"}}, true)
+                                .status());
+  }
   PROBITY_RETURN_IF_ERROR(
       RecordArtifact(session, summary_path, ArtifactKind::kReport, "", true).status());
   // A model card draft for the first model, filled from lineage, signed and bound to the
@@ -392,22 +463,25 @@ Result<Verdict> RunDemo(const DemoArgs& args, const GlobalOptions& global) {
   }
   PROBITY_ASSIGN_OR_RETURN(DemoFairness fairness_audit,
                            AuditFairness(reports.front(), dataset, args.out, global));
+  PROBITY_ASSIGN_OR_RETURN(DemoExplanations explanations,
+                           ExplainDemo(reports.front(), dataset, args.out, global));
 
   const std::string profile_path = args.out + "/profile.json";
   const std::string summary_path = args.out + "/summary.txt";
   std::string summary =
       "Probity demo: the UCI Statlog German Credit data (CC BY 4.0) and two example models,\n"
       "all embedded in the probity binary: a profile of the data, then each model inspected\n"
-      "and scored, and the XGBoost model's decisions audited for fairness. Every input and\n"
-      "output is recorded as signed lineage in .probity/ and verified at the end. Later\n"
-      "versions of the demo add explanations, policy checks and the audit report.\n\n" +
-      profile.ToText() + ModelsText(reports) + fairness_audit.text;
+      "and scored, the XGBoost model's decisions audited for fairness and explained, with\n"
+      "reasons for every declined applicant. Every input and output is recorded as signed\n"
+      "lineage in .probity/ and verified at the end. Later versions of the demo add policy\n"
+      "checks and the audit report.\n\n" +
+      profile.ToText() + ModelsText(reports) + fairness_audit.text + explanations.text;
   PROBITY_RETURN_IF_ERROR(fs.WriteFileAtomically(profile_path, profile.ToJson()));
   PROBITY_RETURN_IF_ERROR(fs.WriteFileAtomically(summary_path, summary));
 
   PROBITY_ASSIGN_OR_RETURN(DemoLineage lineage_ids,
                            RecordDemo(session, csv, schema, profile_path, summary_path, reports,
-                                      fairness_audit, started));
+                                      fairness_audit, explanations, started));
   const std::string keys_path = args.out + "/trusted-keys.pem";
   PROBITY_ASSIGN_OR_RETURN(lineage::VerifyReport verified, VerifyDemo(session, keys_path));
   const std::string auditor_command =
@@ -457,6 +531,19 @@ Result<Verdict> RunDemo(const DemoArgs& args, const GlobalOptions& global) {
     }
     fairness_doc["below_four_fifths"] = std::move(flagged);
     doc["fairness"] = std::move(fairness_doc);
+    nlohmann::ordered_json explain_doc;
+    explain_doc["model"] = reports.front().path;
+    explain_doc["method"] = explanations.shap.document.value("method", "");
+    explain_doc["shap_values"] = explanations.shap.outputs.empty()
+                                     ? std::string()
+                                     : explanations.shap.outputs.front().first;
+    explain_doc["report"] = explanations.shap_json;
+    explain_doc["max_additivity_error"] = explanations.shap.document["max_additivity_error"];
+    explain_doc["reasons"] = explanations.reasons_csv;
+    explain_doc["reasons_report"] = explanations.reasons_json;
+    explain_doc["declined"] = explanations.reasons.report.rows.size();
+    explain_doc["unstable"] = explanations.reasons.report.unstable_rows;
+    doc["explain"] = std::move(explain_doc);
     nlohmann::ordered_json lineage_doc;
     lineage_doc["workspace"] = session.workspace.dir;
     lineage_doc["log_size"] = lineage_ids.log_size;
@@ -479,6 +566,9 @@ Result<Verdict> RunDemo(const DemoArgs& args, const GlobalOptions& global) {
               << "  " << args.out << "/predictions/   their predictions (probity predict format)\n"
               << "  " << fairness_audit.report_path << "   fairness report (probity.fairness/1)\n"
               << "  " << fairness_audit.tables_path << "   four-fifths and NYC LL144 tables\n"
+              << "  " << explanations.shap_json << "   explanations (probity.explain/1), values in "
+              << "shap.csv\n"
+              << "  " << explanations.reasons_csv << "   reason codes for declined applicants\n"
               << "  " << session.workspace.dir << "/   signed lineage of this run (log size "
               << lineage_ids.log_size << ")\n"
               << "\nLineage: " << (verified.verified() ? "VERIFIED" : "FAILED") << " ("

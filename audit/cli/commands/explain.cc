@@ -203,7 +203,7 @@ Result<Verdict> RunExplainCommand(const ExplainArgs& args, const GlobalOptions& 
   }
   if (!global.json && !global.quiet) std::cout << run.text;
   if (args.record) {
-    PROBITY_RETURN_IF_ERROR(RecordExplanation(*model, args.model.path, args.data.path, run,
+    PROBITY_RETURN_IF_ERROR(RecordExplanation(args.model.path, args.data.path, run,
                                               "probity explain", global));
   }
   return Verdict::kPass;
@@ -243,8 +243,9 @@ Result<Verdict> RunReasonsCommand(const ReasonArgs& args, const GlobalOptions& g
     ExplainRun as_run;
     as_run.document = run.document;
     as_run.outputs = run.outputs;
+    if (!args.base.csv.empty() && args.base.csv != "-") as_run.outputs.push_back({args.base.csv, "reasons"});
     as_run.data_digest = run.data_digest;
-    PROBITY_RETURN_IF_ERROR(RecordExplanation(*model, args.base.model.path, args.base.data.path,
+    PROBITY_RETURN_IF_ERROR(RecordExplanation(args.base.model.path, args.base.data.path,
                                               as_run, "probity explain reasons", global));
   }
   return Verdict::kPass;
