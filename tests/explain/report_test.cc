@@ -604,6 +604,26 @@ TEST_F(ExplainSchemaTest, EveryMethodsDocumentValidates) {
   }
 }
 
+// ReasonsToJson is another unit's; this checks the schema's reasons branch against the
+// example in docs/formats/explain.md (rewritten with real digests).
+TEST_F(ExplainSchemaTest, TheDocumentedReasonsExampleValidates) {
+  Json doc = MachineDocument("probity.explain.reasons/1");
+  doc["model"] = Envelope()["model"];
+  doc["data"] = Envelope()["data"];
+  doc.update(Json::parse(R"({
+    "method": "tree_path_dependent", "space": "margin", "reference": "population", "top_k": 4,
+    "threshold": 0.5, "unfavourable_above": false, "rows_scored": 1000, "stability_runs": 0,
+    "unstable_rows": 0, "excluded": ["personal_status_sex", "age", "foreign_worker"],
+    "rows": [{"row": 17, "score": 0.21, "stable": true, "reasons": [
+      {"rank": 1, "code": "R01", "text": "Duration of credit requested is too long",
+       "players": ["duration"], "contribution": 0.53, "agreement": 1, "stable": true,
+       "fragile": false}]}]})"));
+  std::string messages;
+  EXPECT_EQ(Validate(doc, "reasons", &messages), 0) << messages;
+  doc["rows"][0]["reasons"][0].erase("code");
+  EXPECT_NE(Validate(doc, "reasons_no_code", &messages), 0);
+}
+
 TEST_F(ExplainSchemaTest, TheSchemaIsNotVacuous) {
   std::string messages;
   Json shap = ShapDocument();
