@@ -54,6 +54,9 @@ void SetMean(Json& object, const std::string& key, double value, int64_t count, 
   }
 }
 
+// Pairs i < j among n players.
+size_t PairCount(size_t n) { return n < 2 ? 0 : n * (n - 1) / 2; }
+
 bool SampleBefore(uint64_t hash_a, int64_t row_a, uint64_t hash_b, int64_t row_b) {
   return hash_a < hash_b || (hash_a == hash_b && row_a < row_b);
 }
@@ -153,8 +156,7 @@ AttributionSummary::AttributionSummary(std::vector<std::string> players,
   feature_column_.assign(players_.size(), -1);
   feature_is_string_.assign(players_.size(), false);
   feature_levels_.resize(players_.size());
-  const size_t pairs =
-      players_.size() * (players_.size() - std::min<size_t>(players_.size(), 1)) / 2;
+  const size_t pairs = PairCount(players_.size());
   interaction_abs_.assign(outputs_.size() * pairs, 0);
 }
 
@@ -218,7 +220,9 @@ void AttributionSummary::Add(const Attributions& batch, int64_t first_row,
     for (size_t p = 0; p < players; ++p) {
       const int64_t column = feature_column_[p];
       sample_feature_[slot * players + p] =
-          frame != nullptr && column >= 0 ? frame->at(r, static_cast<size_t>(column)) : kNaN;
+          frame != nullptr && column >= 0 && static_cast<size_t>(column) < frame->width()
+              ? frame->at(r, static_cast<size_t>(column))
+              : kNaN;
     }
     std::copy(phi, phi + cells, sample_phi_.begin() + static_cast<std::ptrdiff_t>(slot * cells));
   }
@@ -228,7 +232,7 @@ void AttributionSummary::Add(const Attributions& batch, int64_t first_row,
 void AttributionSummary::AddInteractions(const Interactions& batch) {
   const size_t players = players_.size();
   PROBITY_CHECK(batch.players.size() == players && batch.outputs.size() == outputs_.size());
-  const size_t pairs = players * (players - std::min<size_t>(players, 1)) / 2;
+  const size_t pairs = PairCount(players);
   for (int64_t r = 0; r < batch.rows; ++r) {
     for (size_t k = 0; k < outputs_.size(); ++k) {
       double* strength = interaction_abs_.data() + k * pairs;
@@ -367,7 +371,7 @@ nlohmann::ordered_json AttributionSummary::ToJson() const {
   doc["by_output"] = std::move(by_output);
   doc["sample"] = SampleJson(slots);
   if (interaction_rows_ > 0) {
-    const size_t pairs = players * (players - std::min<size_t>(players, 1)) / 2;
+    const size_t pairs = PairCount(players);
     Json strength = Json::object();
     strength["rows"] = interaction_rows_;
     Json list = Json::array();
