@@ -40,12 +40,29 @@ Result<ingest::DatasetSpec> SpecFor(const Model& model, const DatasetArgs& data)
   return spec;
 }
 
-nlohmann::ordered_json ModelBlock(const Model& model) {
+// The start of every probity.explain/1 document: the model, the data and the groups.
+nlohmann::ordered_json BaseDocument(const Model& model, const std::string& model_path,
+                                    const std::string& data_path, const Digest& data_digest,
+                                    const explain::Players& players) {
   const ModelInfo& info = model.info();
-  return {{"format", info.format},
-          {"algorithm", info.algorithm},
-          {"digest", info.digest.ToString()},
-          {"link", info.link}};
+  nlohmann::ordered_json doc = MachineDocument("probity.explain/1");
+  doc["model"] = {{"path", model_path},
+                  {"digest", info.digest.ToString()},
+                  {"format", info.format},
+                  {"algorithm", info.algorithm}};
+  doc["data"] = {{"path", data_path}, {"digest", data_digest.ToString()}};
+  nlohmann::ordered_json groups = nlohmann::ordered_json::array();
+  for (size_t p = 0; p < players.size(); ++p) {
+    std::vector<int32_t> inputs = players.InputsOf(p);
+    if (inputs.size() == 1 && info.inputs[static_cast<size_t>(inputs[0])].name == players.names[p]) {
+      continue;
+    }
+    nlohmann::ordered_json names = nlohmann::ordered_json::array();
+    for (int32_t j : inputs) names.push_back(info.inputs[static_cast<size_t>(j)].name);
+    groups.push_back({{"name", players.names[p]}, {"inputs", std::move(names)}});
+  }
+  if (!groups.empty()) doc["groups"] = std::move(groups);
+  return doc;
 }
 
 // Appends every field of `body` to `doc` (body's "schema" and "probity_version" excepted).
@@ -104,11 +121,12 @@ Result<ReferenceRows> ReadReferenceRows(const Model& model, const DatasetArgs& d
 
 nlohmann::ordered_json BackgroundBlock(const ReferenceRows& rows, const Background& background) {
   nlohmann::ordered_json block;
-  block["source"] = rows.from_file ? rows.source : "sample of the data";
-  if (rows.from_file) block["digest"] = rows.digest.ToString();
-  block["rows_read"] = rows.table.num_rows();
+  if (rows.from_file) {
+    block["path"] = rows.source;
+    block["digest"] = rows.digest.ToString();
+  }
   block["rows"] = background.frame.rows;
-  block["summary"] = background.summary;
+  block["summary"] = (rows.from_file ? "" : "a seeded sample of the data; ") + background.summary;
   return block;
 }
 
@@ -267,13 +285,10 @@ Result<ExplainRun> RunShap(const Model& model, const DatasetArgs& data, const Ex
   }
   run.data_digest = totals->scan.digest;
   nlohmann::ordered_json& doc = run.document;
-  doc = MachineDocument("probity.explain/1");
-  doc["model"] = ModelBlock(model);
-  doc["data"] = {{"path", data.path},
-                 {"digest", totals->scan.digest.ToString()},
-                 {"rows", totals->rows_read},
-                 {"rows_selected", o.rows.ToString()},
-                 {"rows_explained", totals->rows_explained}};
+  doc = BaseDocument(model, o.model_path, data.path, totals->scan.digest, o.players);
+  doc["data"]["rows"] = totals->rows_read;
+  doc["data"]["selector"] = o.rows.ToString();
+  doc["data"]["rows_explained"] = totals->rows_explained;
   if (summary) {
     Merge(doc, explain::AttributionsHeaderJson(totals->header));
   } else {
@@ -282,6 +297,9 @@ Result<ExplainRun> RunShap(const Model& model, const DatasetArgs& data, const Ex
   }
   doc["max_model_difference"] = JsonNumber(totals->max_model_difference);
   if (background) doc["background"] = background_block;
+  if (!o.interactions.empty()) {
+    doc["interactions"] = {{"path", o.interactions}, {"rows", totals->rows_explained}};
+  }
   if (summary) doc["global"] = summary->ToJson();
   if (o.json_rows) doc["rows"] = std::move(rows_json);
   run.text = fmt::format(
@@ -350,9 +368,13 @@ Result<InputFrame> TrainingFrame(const Model& model, const DatasetArgs& data,
     return InvalidArgumentError(reference.source + ": no rows to take statistics from")
         .Expecting("a non-empty --background or data file");
   }
-  *block = {{"source", reference.from_file ? reference.source : "sample of the data"},
-            {"rows", frame.rows}};
-  if (reference.from_file) (*block)["digest"] = reference.digest.ToString();
+  if (reference.from_file) {
+    (*block)["path"] = reference.source;
+    (*block)["digest"] = reference.digest.ToString();
+  }
+  (*block)["rows"] = frame.rows;
+  (*block)["summary"] = reference.from_file ? "the training statistics' rows"
+                                            : "a seeded sample of the data (training statistics)";
   return frame;
 }
 
@@ -370,6 +392,7 @@ Result<ExplainRun> RunLime(const Model& model, const DatasetArgs& data, const Ex
                                .threads = global.threads};
   explain::LimeResult all;
   all.seed = o.seed;
+  int64_t rows_explained = 0;
   PROBITY_RETURN_IF_ERROR(ForSelectedRows(
       model, data, o.rows, training, global, &run.data_digest,
       [&](const InputFrame& frame, const std::vector<int64_t>& index) -> Status {
@@ -377,6 +400,7 @@ Result<ExplainRun> RunLime(const Model& model, const DatasetArgs& data, const Ex
         local.dictionaries = frame.dictionaries;
         PROBITY_ASSIGN_OR_RETURN(explain::LimeResult part,
                                  explain::Lime(model, o.players, local, frame, options));
+        rows_explained += static_cast<int64_t>(index.size());
         for (explain::LimeExplanation& e : part.explanations) {
           e.row = index[static_cast<size_t>(e.row)];
           all.explanations.push_back(std::move(e));
@@ -385,14 +409,12 @@ Result<ExplainRun> RunLime(const Model& model, const DatasetArgs& data, const Ex
         all.model_evaluations += part.model_evaluations;
         return OkStatus();
       }));
-  run.document = MachineDocument("probity.explain/1");
-  run.document["model"] = ModelBlock(model);
-  run.document["data"] = {{"path", data.path},
-                          {"digest", run.data_digest.ToString()},
-                          {"rows_selected", o.rows.ToString()}};
+  run.document = BaseDocument(model, o.model_path, data.path, run.data_digest, o.players);
+  run.document["data"]["selector"] = o.rows.ToString();
   run.document["method"] = "lime";
-  run.document["training"] = training_block;
-  Merge(run.document, explain::LimeToJson(all, o.players.names));
+  run.document["background"] = training_block;
+  run.document["data"]["rows_explained"] = rows_explained;
+  Merge(run.document, explain::LimeToJson(all, o.players.names, space));
   run.text = fmt::format("LIME explanations of {} rows ({} samples each, seed {}).\n",
                          all.explanations.size(), options.samples, o.seed);
   for (size_t i = 0; i < all.explanations.size() && i < 5; ++i) {
@@ -444,14 +466,18 @@ Result<ExplainRun> RunCounterfactuals(const Model& model, const DatasetArgs& dat
         all.model_evaluations += part.model_evaluations;
         return OkStatus();
       }));
-  run.document = MachineDocument("probity.explain/1");
-  run.document["model"] = ModelBlock(model);
-  run.document["data"] = {{"path", data.path},
-                          {"digest", run.data_digest.ToString()},
-                          {"rows_selected", o.rows.ToString()}};
+  run.document = BaseDocument(model, o.model_path, data.path, run.data_digest, o.players);
+  run.document["data"]["selector"] = o.rows.ToString();
   run.document["method"] = "counterfactual";
-  run.document["training"] = training_block;
-  Merge(run.document, explain::CounterfactualsToJson(all, rows_seen));
+  run.document["background"] = training_block;
+  run.document["data"]["rows_explained"] = static_cast<int64_t>(all.sets.size());
+  run.document["desired"] = {{"output", output}, {"threshold", o.desired_threshold},
+                             {"above", o.desired_above}};
+  run.document["immutable"] = o.immutable;
+  nlohmann::ordered_json ranges = nlohmann::ordered_json::object();
+  for (const auto& [name, range] : o.ranges) ranges[name] = {range.first, range.second};
+  run.document["ranges"] = std::move(ranges);
+  Merge(run.document, explain::CounterfactualsToJson(all, rows_seen, space));
   int64_t found = 0;
   for (const auto& set : all.sets) found += set.counterfactuals.empty() ? 0 : 1;
   run.text = fmt::format("Counterfactuals for {} rows ({} with at least one; seed {}).\n",
@@ -486,13 +512,14 @@ Result<ExplainRun> RunSampled(const Model& model, const DatasetArgs& data, const
   PROBITY_ASSIGN_OR_RETURN(InputFrame frame,
                            explain::ReadInputFrame(model.info(), table, data.path));
   run.data_digest = summary.digest;
-  run.document = MachineDocument("probity.explain/1");
-  run.document["model"] = ModelBlock(model);
-  run.document["data"] = {{"path", data.path},
-                          {"digest", summary.digest.ToString()},
-                          {"rows", summary.rows},
-                          {"rows_used", frame.rows},
-                          {"sample_seed", o.seed}};
+  run.document = BaseDocument(model, o.model_path, data.path, summary.digest, o.players);
+  run.document["data"]["rows"] = summary.rows;
+  run.document["data"]["rows_explained"] = frame.rows;
+  run.document["data"]["sample"] = frame.rows < summary.rows
+                                       ? fmt::format("a seeded sample of {} rows (seed {})",
+                                                     frame.rows, o.seed)
+                                       : std::string("all rows");
+  if (!o.label.empty()) run.document["data"]["label"] = o.label;
   run.document["method"] = method;
   if (method == "permutation") {
     if (o.label.empty()) {
@@ -537,7 +564,7 @@ Result<ExplainRun> RunSampled(const Model& model, const DatasetArgs& data, const
   }
   PROBITY_ASSIGN_OR_RETURN(std::vector<explain::PdpCurve> curves,
                            explain::PartialDependence(model, frame, options));
-  Merge(run.document, explain::PdpToJson(curves));
+  Merge(run.document, explain::PdpToJson(curves, space));
   run.text = fmt::format("Partial dependence of {} features on {} rows ({} space).\n",
                          curves.size(), frame.rows, explain::OutputSpaceName(space));
   for (const explain::PdpCurve& c : curves) {
@@ -645,10 +672,12 @@ Result<ReasonsRun> RunReasons(const Model& model, const DatasetArgs& data,
   run.report = std::move(report).value();
   run.data_digest = reader->summary().digest;
   run.document = explain::ReasonsToJson(run.report);
-  run.document["model"] = ModelBlock(model);
-  run.document["data"] = {{"path", data.path},
-                          {"digest", run.data_digest.ToString()},
-                          {"rows_selected", o.rows.ToString()}};
+  nlohmann::ordered_json base =
+      BaseDocument(model, o.model_path, data.path, run.data_digest, players);
+  run.document["model"] = base["model"];
+  run.document["data"] = base["data"];
+  run.document["data"]["selector"] = o.rows.ToString();
+  if (base.contains("groups")) run.document["groups"] = base["groups"];
   run.document["codes"] = {{"path", o.codes}, {"digest", Sha256Of(yaml).ToString()}};
   if (background) run.document["background"] = background_block;
   run.text = fmt::format(

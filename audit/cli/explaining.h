@@ -23,6 +23,7 @@
 namespace probity::cli {
 
 struct ExplainOptions {
+  std::string model_path;       // as the user named it, for the document
   std::string method = "auto";  // tree … counterfactual, or auto
   std::string output;           // margin, probability, value; "" = the method's default
   std::string background;       // file; "" = a sample of the data
@@ -66,6 +67,7 @@ Result<ExplainRun> RunExplain(const Model& model, const DatasetArgs& data,
                               const ExplainOptions& options, const GlobalOptions& global);
 
 struct ReasonsOptions {
+  std::string model_path;
   std::string method = "auto";
   std::string output;
   std::string background;

@@ -225,6 +225,7 @@ Result<DemoExplanations> ExplainDemo(const ModelReport& model, const DatasetArgs
   GlobalOptions quiet = global;
   quiet.quiet = true;
   ExplainOptions shap;
+  shap.model_path = model.path;
   shap.method = "tree";
   shap.players = explain::InputPlayers(model.model->info());
   shap.csv = dir + "/shap.csv";
@@ -233,6 +234,7 @@ Result<DemoExplanations> ExplainDemo(const ModelReport& model, const DatasetArgs
   PROBITY_RETURN_IF_ERROR(
       LocalFileSystem().WriteFileAtomically(result.shap_json, DumpJson(result.shap.document)));
   ReasonsOptions reasons;
+  reasons.model_path = model.path;
   reasons.method = "tree";
   reasons.codes = result.codes_path;
   PROBITY_ASSIGN_OR_RETURN(result.reasons, RunReasons(*model.model, dataset, reasons, quiet));

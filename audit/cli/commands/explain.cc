@@ -160,6 +160,7 @@ Result<Verdict> RunExplainCommand(const ExplainArgs& args, const GlobalOptions& 
   if (args.data.path.empty()) throw CLI::RequiredError("--data");
   PROBITY_ASSIGN_OR_RETURN(std::unique_ptr<Model> model, LoadModelFromArgs(args.model));
   ExplainOptions options;
+  options.model_path = args.model.path.empty() ? args.model.command : args.model.path;
   options.method = args.method;
   options.output = args.output;
   options.background = args.background;
@@ -213,6 +214,8 @@ Result<Verdict> RunReasonsCommand(const ReasonArgs& args, const GlobalOptions& g
   if (args.base.data.path.empty()) throw CLI::RequiredError("--data");
   PROBITY_ASSIGN_OR_RETURN(std::unique_ptr<Model> model, LoadModelFromArgs(args.base.model));
   ReasonsOptions options;
+  options.model_path =
+      args.base.model.path.empty() ? args.base.model.command : args.base.model.path;
   options.method = args.base.method;
   options.output = args.base.output;
   options.background = args.base.background;
