@@ -180,10 +180,10 @@ class TableReader {
               "the table"));
       const YAML::Node& value = it->second;
       if (key == "version") {
-        PROBITY_ASSIGN_OR_RETURN(std::string version, Text(value, "version"));
+        PROBITY_ASSIGN_OR_RETURN(std::string version, Text(value, "version", &it->first));
         if (version != "1") return Error(value, "version " + Quoted(version), "1");
       } else if (key == "description") {
-        PROBITY_RETURN_IF_ERROR(Text(value, "description").status());
+        PROBITY_RETURN_IF_ERROR(Text(value, "description", &it->first).status());
       } else if (key == "reason_codes") {
         PROBITY_RETURN_IF_ERROR(ReadCodes(value, table));
       } else if (key == "protected") {
@@ -226,9 +226,13 @@ class TableReader {
     return name;
   }
 
-  // A non-empty single value.
-  Result<std::string> Text(const YAML::Node& node, const std::string& field) {
-    if (node.IsNull()) return Error(node, Quoted(field) + " is empty", "a non-empty text");
+  // A non-empty single value. An empty value has no position of its own (yaml-cpp gives
+  // the next token's), so it is reported at its key when there is one.
+  Result<std::string> Text(const YAML::Node& node, const std::string& field,
+                           const YAML::Node* key = nullptr) {
+    if (node.IsNull()) {
+      return Error(key != nullptr ? *key : node, Quoted(field) + " is empty", "a non-empty text");
+    }
     if (!node.IsScalar()) return Error(node, Quoted(field) + " is not a single value", "a text");
     const std::string& text = node.Scalar();
     if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
@@ -284,9 +288,9 @@ class TableReader {
         const std::string field = where + "." + key;
         if (key == "code") {
           nodes.name = it->second;
-          PROBITY_ASSIGN_OR_RETURN(code.code, Text(it->second, field));
+          PROBITY_ASSIGN_OR_RETURN(code.code, Text(it->second, field, &it->first));
         } else if (key == "text") {
-          PROBITY_ASSIGN_OR_RETURN(code.text, Text(it->second, field));
+          PROBITY_ASSIGN_OR_RETURN(code.text, Text(it->second, field, &it->first));
         } else {
           nodes.list = it->second;
           PROBITY_ASSIGN_OR_RETURN(code.features, NameList(it->second, field, false));
@@ -317,7 +321,7 @@ class TableReader {
         PROBITY_ASSIGN_OR_RETURN(std::string key, Key(it->first, seen, {"name", "inputs"}, where));
         if (key == "name") {
           nodes.name = it->second;
-          PROBITY_ASSIGN_OR_RETURN(group.name, Text(it->second, where + ".name"));
+          PROBITY_ASSIGN_OR_RETURN(group.name, Text(it->second, where + ".name", &it->first));
         } else {
           nodes.list = it->second;
           PROBITY_ASSIGN_OR_RETURN(group.inputs, NameList(it->second, where + ".inputs", false));
