@@ -19,7 +19,7 @@ namespace probity::explain {
 struct Background {
   InputFrame frame;             // the reference rows
   std::vector<double> weights;  // one per row, summing to 1
-  std::string summary;          // "all 100 rows", "weighted k-means: 20 centres of 5000 rows (seed 0)"
+  std::string summary;  // "all 100 rows", "weighted k-means: 20 centres of 5000 rows (seed 0)"
 };
 
 struct BackgroundOptions {

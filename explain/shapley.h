@@ -38,17 +38,16 @@ Result<Attributions> ExactShapley(const Model& model, const Players& players,
 
 struct KernelShapOptions {
   OutputSpace space = OutputSpace::kProbability;
-  int64_t samples = 0;   // coalitions per row; 0 = auto: 2P + 2048, capped at 2^P − 2
+  int64_t samples = 0;  // coalitions per row; 0 = auto: 2P + 2048, capped at 2^P − 2
   uint64_t seed = 0;
-  int l1_features = 0;   // > 0: keep at most this many players (LARS-style forward selection)
+  int l1_features = 0;  // > 0: keep at most this many players (LARS-style forward selection)
   int threads = 0;
 };
 
 // `coalitions` in the result is the largest number of coalitions evaluated for a row
 // (2^P − 2 when every coalition fitted the budget: the result is then exact).
-Result<Attributions> KernelShap(const Model& model, const Players& players,
-                                const InputFrame& rows, const Background& background,
-                                const KernelShapOptions& options);
+Result<Attributions> KernelShap(const Model& model, const Players& players, const InputFrame& rows,
+                                const Background& background, const KernelShapOptions& options);
 
 // `inputs` (rows × info.inputs) and `background` as Model::ViewInputs gives them.
 // kInvalidArgument when the view's shape does not match the inputs.
