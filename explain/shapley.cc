@@ -365,6 +365,7 @@ Result<Attributions> ExactShapley(const Model& model, const Players& players,
     return InvalidArgumentError("max_players is " + std::to_string(options.max_players))
         .Expecting("1 to 30 (exact enumeration evaluates 2^P coalitions)");
   }
+  const internal::ScopedOmpThreads scoped_threads(options.threads);
   PROBITY_ASSIGN_OR_RETURN(Game game, PrepareGame(model, players, rows, background, options.space));
   std::vector<std::vector<int32_t>> varying(static_cast<size_t>(rows.rows));
   for (int64_t r = 0; r < rows.rows; ++r) {
@@ -444,6 +445,7 @@ Result<Attributions> KernelShap(const Model& model, const Players& players, cons
     return InvalidArgumentError("samples and l1_features must not be negative")
         .Expecting("0 (automatic / off) or a positive count");
   }
+  const internal::ScopedOmpThreads scoped_threads(options.threads);
   PROBITY_ASSIGN_OR_RETURN(Game game, PrepareGame(model, players, rows, background, options.space));
   Attributions a = internal::NewAttributions(model, players, rows, game.background, options.space,
                                              game.ends, "kernel");

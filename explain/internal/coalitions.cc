@@ -25,6 +25,11 @@ int64_t MaxSyntheticRows(size_t width) {
 
 int ThreadCount(int threads) { return threads > 0 ? threads : omp_get_max_threads(); }
 
+ScopedOmpThreads::ScopedOmpThreads(int threads) : previous_(omp_get_max_threads()) {
+  omp_set_num_threads(ThreadCount(threads));
+}
+ScopedOmpThreads::~ScopedOmpThreads() { omp_set_num_threads(previous_); }
+
 Result<AlignedBackground> AlignBackground(const InputFrame& rows, const Background& background) {
   const InputFrame& b = background.frame;
   if (b.rows <= 0) {

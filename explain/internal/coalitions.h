@@ -96,4 +96,17 @@ Attributions NewAttributions(const Model& model, const Players& players, const I
 // OpenMP thread count for `threads` (0 = all cores).
 int ThreadCount(int threads);
 
+// Sets the calling thread's OpenMP thread count (which Model::Predict's parallel loops use)
+// to ThreadCount(threads) for the guard's lifetime, then restores it.
+class ScopedOmpThreads {
+ public:
+  explicit ScopedOmpThreads(int threads);
+  ~ScopedOmpThreads();
+  ScopedOmpThreads(const ScopedOmpThreads&) = delete;
+  ScopedOmpThreads& operator=(const ScopedOmpThreads&) = delete;
+
+ private:
+  int previous_;
+};
+
 }  // namespace probity::explain::internal

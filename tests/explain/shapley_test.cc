@@ -314,7 +314,7 @@ TEST(KernelShapTest, ConvergesToExactAsSamplesGrow) {
   for (size_t i = 1; i < errors.size(); ++i) {
     EXPECT_LT(errors[i], errors[i - 1]) << "samples step " << i;
   }
-  EXPECT_LT(errors.back(), 0.02 * scale);
+  EXPECT_LT(errors.back(), 0.005 * scale);  // measured 0.0025 · scale at 3,000 samples
   EXPECT_LT(MaxDifference(*exact, *KernelShap(model, InputPlayers(c.info), c.rows, c.background,
                                               {.samples = 4094})),
             1e-9);
