@@ -19,7 +19,9 @@ namespace probity::explain {
 struct Background {
   InputFrame frame;             // the reference rows
   std::vector<double> weights;  // one per row, summing to 1
-  std::string summary;          // "all 100 rows", "weighted k-means: 20 centres of 5000 rows (seed 0)"
+  // "all 100 rows", "uniform sample: 100 of 5000 rows (seed 0)",
+  // "weighted k-means: 20 centres of 5000 rows (seed 0, 7 iterations)"
+  std::string summary;
 };
 
 struct BackgroundOptions {
@@ -29,11 +31,16 @@ struct BackgroundOptions {
   int max_iterations = 100;
 };
 
-// The background from `data` (all rows equally weighted unless summarised). String
-// (dictionary) columns are clustered by mismatch (k-prototypes style: the centre takes the
-// cluster's most frequent code). kInvalidArgument for an empty frame or clusters/sample
-// larger than the row count is not an error (all rows are kept, and the summary says so).
-// Deterministic for a seed, whatever the thread count.
+// The background from `data` (all rows equally weighted unless summarised). k-means:
+// seeded k-means++ then Lloyd iterations; numeric columns standardised by their standard
+// deviation (a missing cell counts as the column mean), string (dictionary) columns
+// clustered by mismatch (k-prototypes style: the centre takes the cluster's most frequent
+// code); numeric centre values snapped to the nearest value present in the column; each
+// centre weighted by its cluster's share (empty clusters dropped; fewer centres when there
+// are fewer distinct rows). kInvalidArgument for an empty frame or a negative count;
+// clusters or sample_rows not below the row count is not an error (all rows are kept, and
+// the summary says so). Deterministic for a seed, whatever the thread count. Cost:
+// O(rows × clusters × inputs) per iteration.
 Result<Background> SummarizeBackground(const InputFrame& data, const BackgroundOptions& options);
 
 }  // namespace probity::explain
