@@ -15,6 +15,8 @@
 
 #include "explain/internal/gauss_legendre.h"
 #include "tests/explain/random_trees.h"
+#include "tests/testing/model_cases.h"
+#include "tests/testing/test_data.h"
 
 namespace probity::explain {
 namespace {
@@ -394,6 +396,41 @@ TEST(TreeShapTest, SplitOnUnknownInputIsInvalidArgument) {
   ASSERT_FALSE(a.has_value());
   EXPECT_EQ(a.error().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(a.error().message().find("splits on input 9"), std::string::npos);
+}
+
+// tests/data/models/pmml/tree_binary.pmml: b <= 2.5 → 1.5 (40 records); else a >= 0 → −2
+// (20), else 7 (40). Base (40·1.5 + 20·(−2) + 40·7)/100 = 3. For a = 1, b = 1:
+// v({a}) = 0.4·1.5 + 0.6·(−2) = −0.6, v({b}) = v({a,b}) = 1.5, so φ_a = ½(−3.6 + 0) = −1.8
+// and φ_b = ½(−1.5 + 2.1) = 0.3.
+TEST(TreeShapTest, PmmlTreeWithRecordCounts) {
+  std::unique_ptr<Model> model = probity::testing::LoadModelOrFail(
+      probity::testing::TestDataPath("models/pmml/tree_binary.pmml"));
+  ASSERT_NE(model, nullptr);
+  ASSERT_NE(model->tree_view(), nullptr);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const Table batch =
+      probity::testing::MakeTable({{"a", probity::testing::NumberColumn({1, -1, nan, 3})},
+                                   {"b", probity::testing::NumberColumn({1, 4, 4, nan})}});
+  Result<Buffer<double>> x = model->ViewInputs(batch);
+  ASSERT_TRUE(x.has_value()) << x.error().ToString();
+  const Players players = InputPlayers(model->info());
+  Result<Attributions> a = TreeShap(model->info(), *model->tree_view(), players, *x, 4, {});
+  ASSERT_TRUE(a.has_value()) << a.error().ToString();
+  EXPECT_EQ(a->cover_kind, "recordCount");
+  EXPECT_LT(a->max_additivity_error, 1e-9);
+  EXPECT_NEAR(a->base[0], 3.0, 1e-12);
+  size_t pa = 0;
+  size_t pb = 0;
+  for (size_t p = 0; p < players.size(); ++p) (players.names[p] == "a" ? pa : pb) = p;
+  EXPECT_NEAR(a->value(0, 0, pa), -1.8, 1e-12);
+  EXPECT_NEAR(a->value(0, 0, pb), 0.3, 1e-12);
+  Result<Predictions> p = model->Predict(batch);
+  ASSERT_TRUE(p.has_value());
+  for (int64_t r = 0; r < 4; ++r) {
+    if (!std::isnan(p->Value(r))) {
+      EXPECT_NEAR(a->prediction[static_cast<size_t>(r)], p->Value(r), 1e-12);
+    }
+  }
 }
 
 TEST(GaussLegendreTest, IntegratesPolynomialsUpToDegreeTwoNMinusOne) {
