@@ -9,6 +9,7 @@
 
 #include "audit/core/status.h"
 #include "explain/internal/gauss_legendre.h"
+#include "explain/internal/threads.h"
 
 namespace probity::explain {
 namespace {
@@ -242,7 +243,6 @@ Status CheckInputs(const ModelInfo& info, std::span<const double> inputs, int64_
   return OkStatus();
 }
 
-int ThreadCount(int threads) { return threads > 0 ? threads : omp_get_max_threads(); }
 
 // ---- The fast algorithm: per leaf, quadrature of the multilinear extension ------------
 
@@ -495,7 +495,7 @@ Attributions EmptyAttributions(const ModelInfo& info, const TreeEnsembleView& vi
 // made by one thread in a fixed order, so results do not depend on the thread count.
 template <typename Scratch, typename MakeScratch, typename RowFn>
 void ForEachRow(int64_t rows, int threads, MakeScratch make_scratch, RowFn row) {
-#pragma omp parallel num_threads(ThreadCount(threads))
+#pragma omp parallel num_threads(internal::ThreadCount(threads))
   {
     Scratch scratch = make_scratch();
 #pragma omp for schedule(dynamic, 16)

@@ -200,6 +200,25 @@ Result<size_t> ClassOutput(const Model& model, const std::string& name) {
   return static_cast<size_t>(it - names.begin());
 }
 
+// A background (or training) file must hold each model input with the data's kind: text
+// where the data has text, numbers where it has numbers. Checked against the data file's
+// schema before any row is explained, so the message names the background file.
+Status CheckReferenceSchema(const InputFrame& reference, const std::string& reference_path,
+                            const Schema& data_schema, const std::string& data_path) {
+  for (size_t j = 0; j < reference.width(); ++j) {
+    auto index = data_schema.IndexOf(reference.names[j]);
+    if (!index) continue;  // the data's own error names the missing column
+    const bool data_text = data_schema.field(*index).type == DataType::kString;
+    if (data_text != reference.is_string[j]) {
+      return InvalidArgumentError(reference_path + ": column \"" + reference.names[j] +
+                                  "\" holds " + (reference.is_string[j] ? "text" : "numbers"))
+          .Expecting(std::string("the same column types as ") + data_path + ", where \"" +
+                     reference.names[j] + "\" holds " + (data_text ? "text" : "numbers"));
+    }
+  }
+  return OkStatus();
+}
+
 std::string FormatNumber(double v) { return fmt::format("{:.3g}", v); }
 
 // ---- Shapley methods -------------------------------------------------------------------------
@@ -237,6 +256,10 @@ Result<ExplainRun> RunShap(const Model& model, const DatasetArgs& data, const Ex
   int64_t explained = 0;
   ProgressBar bar("explaining " + data.path, ProgressBar::ShouldShow(global.quiet));
   PROBITY_ASSIGN_OR_RETURN(auto reader, OpenData(model, data, global, bar));
+  if (background && !o.background.empty()) {
+    PROBITY_RETURN_IF_ERROR(
+        CheckReferenceSchema(background->frame, o.background, reader->schema(), data.path));
+  }
   auto sink = [&](explain::ExplainedBatch&& batch) -> Status {
     const Attributions& a = batch.attributions;
     const bool first = !summary.has_value();
@@ -322,10 +345,15 @@ Result<ExplainRun> RunShap(const Model& model, const DatasetArgs& data, const Ex
 // batch's frame and the file indices of its rows.
 Status ForSelectedRows(
     const Model& model, const DatasetArgs& data, const explain::RowSelection& selection,
-    const InputFrame& training, const GlobalOptions& global, Digest* digest,
+    const InputFrame& training, const std::string& training_path, const GlobalOptions& global,
+    Digest* digest,
     const std::function<Status(const InputFrame&, const std::vector<int64_t>&)>& explain_batch) {
   ProgressBar bar("explaining " + data.path, ProgressBar::ShouldShow(global.quiet));
   PROBITY_ASSIGN_OR_RETURN(auto reader, OpenData(model, data, global, bar));
+  if (!training_path.empty()) {
+    PROBITY_RETURN_IF_ERROR(
+        CheckReferenceSchema(training, training_path, reader->schema(), data.path));
+  }
   int64_t next = 0;
   Status scanned = reader->Scan(
       [](const RowBatch&) -> Result<std::shared_ptr<void>> { return std::shared_ptr<void>(); },
@@ -394,7 +422,7 @@ Result<ExplainRun> RunLime(const Model& model, const DatasetArgs& data, const Ex
   all.seed = o.seed;
   int64_t rows_explained = 0;
   PROBITY_RETURN_IF_ERROR(ForSelectedRows(
-      model, data, o.rows, training, global, &run.data_digest,
+      model, data, o.rows, training, o.background, global, &run.data_digest,
       [&](const InputFrame& frame, const std::vector<int64_t>& index) -> Status {
         InputFrame local = training;
         local.dictionaries = frame.dictionaries;
@@ -449,7 +477,7 @@ Result<ExplainRun> RunCounterfactuals(const Model& model, const DatasetArgs& dat
   all.seed = o.seed;
   InputFrame rows_seen = explain::EmptyLike(training);
   PROBITY_RETURN_IF_ERROR(ForSelectedRows(
-      model, data, o.rows, training, global, &run.data_digest,
+      model, data, o.rows, training, o.background, global, &run.data_digest,
       [&](const InputFrame& frame, const std::vector<int64_t>& index) -> Status {
         InputFrame local = training;
         local.dictionaries = frame.dictionaries;
@@ -664,6 +692,10 @@ Result<ReasonsRun> RunReasons(const Model& model, const DatasetArgs& data,
                   .threads = global.threads};
   ProgressBar bar("reasons " + data.path, ProgressBar::ShouldShow(global.quiet));
   PROBITY_ASSIGN_OR_RETURN(auto reader, OpenData(model, data, global, bar));
+  if (background && !o.background.empty()) {
+    PROBITY_RETURN_IF_ERROR(
+        CheckReferenceSchema(background->frame, o.background, reader->schema(), data.path));
+  }
   Result<explain::ReasonReport> report =
       explain::ReasonsForDataset(model, *reader, o.rows, request);
   bar.Finish();

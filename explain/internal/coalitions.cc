@@ -23,7 +23,6 @@ int64_t MaxSyntheticRows(size_t width) {
   return std::max<int64_t>(int64_t{1} << 16, std::min(kMaxSyntheticRows, by_memory));
 }
 
-int ThreadCount(int threads) { return threads > 0 ? threads : omp_get_max_threads(); }
 
 ScopedOmpThreads::ScopedOmpThreads(int threads) : previous_(omp_get_max_threads()) {
   omp_set_num_threads(ThreadCount(threads));

@@ -15,6 +15,7 @@
 #include "explain/attribution.h"
 #include "explain/background.h"
 #include "explain/input_frame.h"
+#include "explain/internal/threads.h"
 
 namespace probity::explain::internal {
 
@@ -93,8 +94,6 @@ Attributions NewAttributions(const Model& model, const Players& players, const I
                              const AlignedBackground& background, OutputSpace space,
                              const GameEnds& ends, std::string method);
 
-// OpenMP thread count for `threads` (0 = all cores).
-int ThreadCount(int threads);
 
 // Sets the calling thread's OpenMP thread count (which Model::Predict's parallel loops use)
 // to ThreadCount(threads) for the guard's lifetime, then restores it.

@@ -99,6 +99,5 @@ Result<InputFrame> AlignFrame(const InputFrame& reference, const InputFrame& oth
   return out;
 }
 
-int ThreadCount(int threads) { return threads > 0 ? threads : omp_get_max_threads(); }
 
 }  // namespace probity::explain::internal

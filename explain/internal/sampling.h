@@ -17,6 +17,7 @@
 
 #include "audit/core/result.h"
 #include "explain/input_frame.h"
+#include "explain/internal/threads.h"
 
 namespace probity::explain::internal {
 
@@ -51,7 +52,5 @@ class Rng {
 Result<InputFrame> AlignFrame(const InputFrame& reference, const InputFrame& other,
                               const std::string& what);
 
-// The number of threads for an explainer's `threads` option: 0 = OpenMP's default.
-int ThreadCount(int threads);
 
 }  // namespace probity::explain::internal
