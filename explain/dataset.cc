@@ -317,13 +317,24 @@ Result<ExplainTotals> ExplainDataset(const Model& model, ingest::DatasetReader& 
             ExplainTable(model, batch.rows, first, selection, request, reader.path()));
         if (explained.row_indices.empty()) return OkStatus();
         const Attributions& a = explained.attributions;
+        const size_t outputs = a.outputs.size();
         if (!have_header) {
+          // The header keeps two "rows" of base values: the smallest and the largest seen,
+          // so its JSON says whether the base value is one number for every row.
           totals.header = a;
           totals.header.values = {};
-          totals.header.base = {};
           totals.header.prediction = {};
-          totals.header.rows = 0;
+          totals.header.rows = 2;
+          totals.header.base.assign(2 * outputs, 0);
+          for (size_t k = 0; k < outputs; ++k) {
+            totals.header.base[k] = totals.header.base[outputs + k] = a.base[k];
+          }
           have_header = true;
+        }
+        for (size_t i = 0; i < static_cast<size_t>(a.rows) * outputs; ++i) {
+          const size_t k = i % outputs;
+          totals.header.base[k] = std::min(totals.header.base[k], a.base[i]);
+          totals.header.base[outputs + k] = std::max(totals.header.base[outputs + k], a.base[i]);
         }
         totals.rows_explained += a.rows;
         totals.max_additivity_error = std::max(totals.max_additivity_error, a.max_additivity_error);
@@ -455,18 +466,22 @@ Result<Background> ThresholdBackground(const Model& model, const Table& data,
 Result<ReasonReport> ReasonsForDataset(const Model& model, ingest::DatasetReader& reader,
                                        const RowSelection& selection,
                                        const ReasonsRequest& request) {
-  {
-    // Check the table, K and the protected list against the players before any work: an
-    // explanation of no rows still validates them.
-    Attributions none;
-    none.method = std::string(ShapMethodName(request.shap.method));
-    none.players = request.shap.players.names;
-    none.outputs = ExplainedOutputNames(model.info(), static_cast<int>(request.output) + 1);
-    PROBITY_RETURN_IF_ERROR(
-        SelectReasons(none, request.output, {}, {}, request.table, request.options).status());
-  }
-  ReasonReport total;
-  bool first = true;
+  // The report's header, and the check of the table, K and the protected list against the
+  // players before any work: a selection over no rows still validates them.
+  Attributions none;
+  none.method = request.shap.method == ShapMethod::kTree ? "tree_path_dependent"
+                : request.shap.method == ShapMethod::kInterventional
+                    ? "tree_interventional"
+                    : std::string(ShapMethodName(request.shap.method));
+  none.space = request.shap.space;
+  none.players = request.shap.players.names;
+  none.outputs = ExplainedOutputNames(model.info(), static_cast<int>(request.output) + 1);
+  PROBITY_ASSIGN_OR_RETURN(
+      ReasonReport total,
+      SelectReasons(none, request.output, {}, {}, request.table, request.options));
+  total.stability_runs =
+      IsSampled(request.shap.method) || !request.rerun_backgrounds.empty() ? request.stability_runs
+                                                                            : 0;
   int64_t next_row = 0;
   int64_t scored = 0;
   Status scanned = reader.Scan(
@@ -512,10 +527,13 @@ Result<ReasonReport> ReasonsForDataset(const Model& model, ingest::DatasetReader
         PROBITY_ASSIGN_OR_RETURN(ExplainedBatch main, ExplainTable(model, declined, 0, RowSelection(),
                                                                    request.shap, reader.path()));
         std::vector<Attributions> reruns;
-        if (IsSampled(request.shap.method)) {
+        if (IsSampled(request.shap.method) || !request.rerun_backgrounds.empty()) {
           for (int k = 1; k <= request.stability_runs; ++k) {
             ShapRequest other = request.shap;
             other.seed = request.shap.seed + static_cast<uint64_t>(k);
+            if (static_cast<size_t>(k) <= request.rerun_backgrounds.size()) {
+              other.background = request.rerun_backgrounds[static_cast<size_t>(k - 1)];
+            }
             PROBITY_ASSIGN_OR_RETURN(ExplainedBatch rerun,
                                      ExplainTable(model, declined, 0, RowSelection(), other,
                                                   reader.path()));
@@ -530,30 +548,10 @@ Result<ReasonReport> ReasonsForDataset(const Model& model, ingest::DatasetReader
           total.rows.push_back(std::move(row));
         }
         total.unstable_rows += part.unstable_rows;
-        if (first) {
-          total.method = part.method;
-          total.space = part.space;
-          total.reference = part.reference;
-          total.top_k = part.top_k;
-          total.threshold = part.threshold;
-          total.unfavourable_above = part.unfavourable_above;
-          total.stability_runs = part.stability_runs;
-          total.excluded = part.excluded;
-          first = false;
-        }
         return OkStatus();
       });
   PROBITY_RETURN_IF_ERROR(scanned);
   total.rows_scored = scored;
-  if (first) {
-    total.method = std::string(ShapMethodName(request.shap.method));
-    total.space = std::string(OutputSpaceName(request.shap.space));
-    total.reference = request.options.reference;
-    total.top_k = request.options.top_k;
-    total.threshold = request.options.threshold;
-    total.unfavourable_above = request.options.unfavourable_above;
-    total.stability_runs = IsSampled(request.shap.method) ? request.stability_runs : 0;
-  }
   return total;
 }
 

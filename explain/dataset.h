@@ -95,7 +95,9 @@ Result<ExplainedBatch> ExplainTable(const Model& model, const Table& batch, int6
                                     const std::string& source);
 
 struct ExplainTotals {
-  Attributions header;  // method, space, value function…, without per-row values
+  // Method, space, value function…, without per-row values; `base` holds two rows, the
+  // smallest and the largest base value seen per output.
+  Attributions header;
   int64_t rows_read = 0;
   int64_t rows_explained = 0;
   double max_additivity_error = 0;
@@ -128,12 +130,17 @@ Result<Background> BackgroundFromTable(const Model& model, const Table& table,
 
 // Adverse-action reasons for a file: every selected row is scored, the rows on the
 // unfavourable side are explained (request.shap) and their reasons selected; sampled methods
-// are re-run `stability_runs` times with seeds seed+1, seed+2… for the stability check.
+// (and any method given rerun_backgrounds) are re-run `stability_runs` times with seeds
+// seed+1, seed+2… for the stability check.
 struct ReasonsRequest {
   ShapRequest shap;
   ReasonCodeTable table;
   ReasonOptions options;
   int stability_runs = 3;
+  // Backgrounds for the re-runs (re-run k uses rerun_backgrounds[k-1] when given): a
+  // background sampled from the data is redrawn with seed+k, so the check also covers the
+  // choice of reference rows. With these, exact methods are re-run too.
+  std::vector<const Background*> rerun_backgrounds;
   // The score compared with options.threshold: the explained output `output` in this space.
   size_t output = 0;
   OutputSpace score_space = OutputSpace::kProbability;

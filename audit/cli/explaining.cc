@@ -683,6 +683,19 @@ Result<ReasonsRun> RunReasons(const Model& model, const DatasetArgs& data,
                                             o.background_clusters, o.seed, global,
                                             &background_block));
   }
+  // A background sampled from the data is redrawn for every stability re-run.
+  std::vector<Background> reruns;
+  if (background && o.background.empty() && o.reference != "threshold") {
+    for (int k = 1; k <= o.stability_runs; ++k) {
+      nlohmann::ordered_json unused;
+      PROBITY_ASSIGN_OR_RETURN(Background b,
+                               LoadBackground(model, data, "", o.background_rows,
+                                              o.background_clusters,
+                                              o.seed + static_cast<uint64_t>(k), global, &unused));
+      reruns.push_back(std::move(b));
+    }
+  }
+  for (const Background& b : reruns) request.rerun_backgrounds.push_back(&b);
   request.shap = {.method = method,
                   .space = space,
                   .players = players,

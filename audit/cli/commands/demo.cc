@@ -235,7 +235,10 @@ Result<DemoExplanations> ExplainDemo(const ModelReport& model, const DatasetArgs
       LocalFileSystem().WriteFileAtomically(result.shap_json, DumpJson(result.shap.document)));
   ReasonsOptions reasons;
   reasons.model_path = model.path;
-  reasons.method = "tree";
+  // Interventional TreeSHAP against 300 sampled applicants (the population reference);
+  // the stability check redraws that sample three times.
+  reasons.method = "interventional";
+  reasons.background_rows = 300;
   reasons.codes = result.codes_path;
   PROBITY_ASSIGN_OR_RETURN(result.reasons, RunReasons(*model.model, dataset, reasons, quiet));
   result.reasons_csv = dir + "/reasons.csv";
