@@ -41,6 +41,11 @@ Result<Game> PrepareGame(const Model& model, const Players& players, const Input
                                 std::to_string(players.player_of_input.size()))
         .Expecting(std::to_string(width) + " (the model's inputs)");
   }
+  if (rows.rows < 0 || rows.values.size() != static_cast<size_t>(rows.rows) * width) {
+    return InvalidArgumentError("the data frame has " + std::to_string(rows.values.size()) +
+                                " values for " + std::to_string(rows.rows) + " rows")
+        .Expecting("rows × inputs values");
+  }
   Game game;
   PROBITY_ASSIGN_OR_RETURN(game.background, internal::AlignBackground(rows, background));
   PROBITY_ASSIGN_OR_RETURN(
