@@ -391,6 +391,14 @@ TEST(KernelShapTest, TooFewSamplesIsAnErrorNamingTheRow) {
   EXPECT_EQ(a.error().code(), StatusCode::kInvalidArgument);
   EXPECT_THAT(a.error().message(), HasSubstr("row 0"));
   EXPECT_THAT(a.error().message(), HasSubstr("do not determine"));
+  // Budgets that would not fit in memory are refused before any work.
+  auto huge =
+      KernelShap(model, InputPlayers(c.info), c.rows, c.background, {.samples = int64_t{1} << 40});
+  ASSERT_FALSE(huge.has_value());
+  EXPECT_EQ(huge.error().code(), StatusCode::kInvalidArgument);
+  auto exact = ExactShapley(model, InputPlayers(c.info), c.rows, c.background, {.max_players = 40});
+  ASSERT_FALSE(exact.has_value());
+  EXPECT_EQ(exact.error().code(), StatusCode::kInvalidArgument);
 }
 
 // Throughput on a real model (not a correctness test; skipped unless the environment names a
