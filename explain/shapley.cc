@@ -22,6 +22,9 @@ using internal::CoalitionValuer;
 using internal::GameEnds;
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+// Bounds that keep a row's coalition values in memory: 2^20 coalitions × outputs doubles.
+constexpr int kMaxExactPlayers = 20;
+constexpr int64_t kMaxKernelSamples = int64_t{1} << 20;
 
 // What every coalition explainer sets up once per call: the aligned background, the
 // game's end points (f(x) per row, v(∅) = Σ_b w_b f(b)) and each player's inputs.
@@ -40,6 +43,11 @@ Result<Game> PrepareGame(const Model& model, const Players& players, const Input
                                 " inputs and the players cover " +
                                 std::to_string(players.player_of_input.size()))
         .Expecting(std::to_string(width) + " (the model's inputs)");
+  }
+  if (rows.rows < 0 || rows.values.size() != static_cast<size_t>(rows.rows) * width) {
+    return InvalidArgumentError("the data frame has " + std::to_string(rows.values.size()) +
+                                " values for " + std::to_string(rows.rows) + " rows")
+        .Expecting("rows × inputs values");
   }
   Game game;
   PROBITY_ASSIGN_OR_RETURN(game.background, internal::AlignBackground(rows, background));
@@ -361,9 +369,10 @@ struct CoefficientLayout {
 Result<Attributions> ExactShapley(const Model& model, const Players& players,
                                   const InputFrame& rows, const Background& background,
                                   const ExactShapleyOptions& options) {
-  if (options.max_players < 1 || options.max_players > 30) {
+  if (options.max_players < 1 || options.max_players > kMaxExactPlayers) {
     return InvalidArgumentError("max_players is " + std::to_string(options.max_players))
-        .Expecting("1 to 30 (exact enumeration evaluates 2^P coalitions)");
+        .Expecting("1 to " + std::to_string(kMaxExactPlayers) +
+                   " (exact enumeration evaluates and stores 2^P coalitions per row)");
   }
   const internal::ScopedOmpThreads scoped_threads(options.threads);
   PROBITY_ASSIGN_OR_RETURN(Game game, PrepareGame(model, players, rows, background, options.space));
@@ -441,9 +450,11 @@ Result<Attributions> ExactShapley(const Model& model, const Players& players,
 
 Result<Attributions> KernelShap(const Model& model, const Players& players, const InputFrame& rows,
                                 const Background& background, const KernelShapOptions& options) {
-  if (options.samples < 0 || options.l1_features < 0) {
-    return InvalidArgumentError("samples and l1_features must not be negative")
-        .Expecting("0 (automatic / off) or a positive count");
+  if (options.samples < 0 || options.samples > kMaxKernelSamples || options.l1_features < 0) {
+    return InvalidArgumentError("KernelSHAP: samples " + std::to_string(options.samples) +
+                                ", l1_features " + std::to_string(options.l1_features))
+        .Expecting("samples from 0 (automatic) to " + std::to_string(kMaxKernelSamples) +
+                   " coalitions per row, l1_features ≥ 0 (0 = no selection)");
   }
   const internal::ScopedOmpThreads scoped_threads(options.threads);
   PROBITY_ASSIGN_OR_RETURN(Game game, PrepareGame(model, players, rows, background, options.space));

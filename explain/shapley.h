@@ -41,7 +41,7 @@ struct ExactShapleyOptions {
 
 // Cost per row: (2^P − 2) × background rows model evaluations for its P varying players.
 // `coalitions` in the result is 2^P for the largest P. kInvalidArgument when a row has more
-// than max_players (1..30) varying players, naming the row and count and suggesting groups
+// than max_players (1..20) varying players, naming the row and count and suggesting groups
 // or --method kernel; for an empty background, bad weights, a background whose inputs
 // differ (names, order, text vs numbers); or a space the model cannot give.
 Result<Attributions> ExactShapley(const Model& model, const Players& players,
@@ -50,7 +50,7 @@ Result<Attributions> ExactShapley(const Model& model, const Players& players,
 
 struct KernelShapOptions {
   OutputSpace space = OutputSpace::kProbability;
-  int64_t samples = 0;  // coalitions per row; 0 = auto: 2P + 2048, capped at 2^P − 2
+  int64_t samples = 0;  // coalitions per row (≤ 2^20); 0 = auto: 2P + 2048, at most 2^P − 2
   uint64_t seed = 0;
   // > 0: keep at most this many players per row and output, chosen by greedy forward
   // selection on the constrained fit's weighted residual sum of squares; the others get 0.

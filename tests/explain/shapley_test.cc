@@ -192,6 +192,10 @@ struct TreeCase {
   OutputSpace space;
 };
 
+void PrintTo(const TreeCase& c, std::ostream* os) {
+  *os << c.outputs << " output(s), " << c.link << ", " << OutputSpaceName(c.space);
+}
+
 class ExactShapleyOracleTest : public ::testing::TestWithParam<TreeCase> {};
 
 TEST_P(ExactShapleyOracleTest, MatchesBruteForceOnRandomTrees) {
@@ -278,6 +282,20 @@ TEST(KernelShapTest, EqualsExactWhenTheBudgetCoversEveryCoalition) {
     EXPECT_LT(MaxDifference(*exact, *kernel), 1e-9) << features;
     EXPECT_EQ(kernel->model_evaluations, exact->model_evaluations) << features;
   }
+}
+
+TEST(KernelShapTest, GroupsAreSinglePlayers) {
+  TreeModelCase c = BinaryTrees(6, 4, 21);
+  ViewModel model(c.info, c.view);
+  auto players = GroupPlayers(c.info, {{.name = "g01", .inputs = {"f0", "f1"}},
+                                       {.name = "g234", .inputs = {"f2", "f3", "f4"}}});
+  ASSERT_TRUE(players.has_value());
+  auto exact = ExactShapley(model, *players, c.rows, c.background, {});
+  auto kernel = KernelShap(model, *players, c.rows, c.background, {});
+  ASSERT_TRUE(exact.has_value() && kernel.has_value());
+  EXPECT_EQ(kernel->players, (std::vector<std::string>{"g01", "g234", "f5"}));
+  EXPECT_EQ(kernel->coalitions, 6);  // 2^3 − 2
+  EXPECT_LT(MaxDifference(*exact, *kernel), 1e-9);
 }
 
 // Mean absolute error against exact enumeration over `seeds` seeds.
@@ -373,6 +391,14 @@ TEST(KernelShapTest, TooFewSamplesIsAnErrorNamingTheRow) {
   EXPECT_EQ(a.error().code(), StatusCode::kInvalidArgument);
   EXPECT_THAT(a.error().message(), HasSubstr("row 0"));
   EXPECT_THAT(a.error().message(), HasSubstr("do not determine"));
+  // Budgets that would not fit in memory are refused before any work.
+  auto huge =
+      KernelShap(model, InputPlayers(c.info), c.rows, c.background, {.samples = int64_t{1} << 40});
+  ASSERT_FALSE(huge.has_value());
+  EXPECT_EQ(huge.error().code(), StatusCode::kInvalidArgument);
+  auto exact = ExactShapley(model, InputPlayers(c.info), c.rows, c.background, {.max_players = 40});
+  ASSERT_FALSE(exact.has_value());
+  EXPECT_EQ(exact.error().code(), StatusCode::kInvalidArgument);
 }
 
 // Throughput on a real model (not a correctness test; skipped unless the environment names a
