@@ -127,6 +127,46 @@ TEST(LimeTest, LinearModelEffectsAreRecovered) {
   EXPECT_NEAR(e.model_prediction, 0.05 * 5 - 0.02 * 90, 1e-15);
 }
 
+// With K > 6, "auto" is highest_weights: the K players with the largest |coefficients|.
+// f = Σ c_j·[x_j in the row's bin] over 8 inputs (each a permutation of 0..99, so every
+// edge is at 24.75, 49.5, 74.25), the row at 10 in every column (bin 0).
+TEST(LimeTest, AutoSelectionAboveSixKeepsTheLargestWeights) {
+  const ModelInfo info = Info(8);
+  const std::vector<double> c = {3, -0.1, 2, -4, 1.5, 0.5, -2.5, 1};
+  FunctionModel model(info, 1, "identity", [c](const std::vector<double>& x) {
+    double f = 0;
+    for (size_t j = 0; j < 8; ++j) f += c[j] * (x[j] <= 24.75);
+    return std::vector<double>{f};
+  });
+  std::vector<std::vector<double>> training;
+  for (int i = 0; i < 100; ++i) {
+    std::vector<double> row;
+    for (int m : {1, 3, 7, 9, 11, 13, 17, 19}) row.push_back(static_cast<double>((i * m) % 100));
+    training.push_back(row);
+  }
+  const InputFrame rows = Frame(info, {std::vector<double>(8, 10)});
+  auto r = Lime(model, InputPlayers(info), Frame(info, training), rows,
+                {.num_features = 7, .ridge_alpha = 0, .space = OutputSpace::kValue});
+  ASSERT_TRUE(r.has_value()) << r.error().ToString();
+  const LimeExplanation& e = r->explanations[0];
+  ASSERT_EQ(e.features.size(), 7u);
+  EXPECT_EQ(Find(e, "x1"), nullptr);  // the smallest effect is left out
+  const std::vector<std::string> order = {"x3", "x0", "x6", "x2", "x4", "x7", "x5"};
+  for (size_t f = 0; f < 7; ++f) {
+    EXPECT_EQ(e.features[f].player, order[f]);
+    // x1, left out, leaks into the others through the samples' chance correlations.
+    EXPECT_NEAR(e.features[f].weight, c[static_cast<size_t>(order[f][1] - '0')], 0.02);
+  }
+  EXPECT_NEAR(e.local_prediction, e.model_prediction, 0.15);  // x1's −0.1 is left out
+
+  auto all = Lime(
+      model, InputPlayers(info), Frame(info, training), rows,
+      {.num_features = 1, .selection = "none", .ridge_alpha = 0, .space = OutputSpace::kValue});
+  ASSERT_TRUE(all.has_value());
+  EXPECT_EQ(all->explanations[0].features.size(), 8u);
+  EXPECT_NEAR(all->explanations[0].r2, 1, 1e-12);
+}
+
 TEST(LimeTest, SameSeedSameExplanationsAtAnyThreadCount) {
   const ModelInfo info = Info(3, ModelTask::kClassification, {"no", "yes"});
   FunctionModel model(info, 1, "logistic", [](const std::vector<double>& x) {
