@@ -1,9 +1,9 @@
 #include "explain/input_frame.h"
 
+#include <cmath>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include <cmath>
 
 #include "tests/explain/random_trees.h"
 #include "tests/explain/test_models.h"
@@ -100,8 +100,8 @@ TEST(InputFrameTest, MissingColumnNamesTheInput) {
 TEST(InputFrameTest, ScoresInTheRequestedSpace) {
   // A logistic model with margin = x0 - 0.5: P(c1) = sigmoid(margin).
   ModelInfo info = testing::RandomInfo(1, 2);
-  testing::FunctionModel model(
-      info, 1, "logistic", [](const std::vector<double>& x) { return std::vector{x[0] - 0.5}; });
+  testing::FunctionModel model(info, 1, "logistic",
+                               [](const std::vector<double>& x) { return std::vector{x[0] - 0.5}; });
   Column f0(DataType::kFloat64);
   f0.AppendFloat64(0.5);
   f0.AppendFloat64(2.5);
