@@ -181,6 +181,30 @@ TEST(CounterfactualsTest, TextInputsAndAlreadyDesiredRows) {
   EXPECT_EQ(below->sets[0].counterfactuals[0].changes[0].to, "south");
 }
 
+// A missing income cannot satisfy income ≥ 50: any present income ≥ 50 does, at the
+// distance 1 a missing-to-present change costs.
+TEST(CounterfactualsTest, MissingRowValue) {
+  FunctionModel model = IncomeModel();
+  Table table = LoanTable({{0, 40, 10, 0}});
+  Column income(DataType::kFloat64);
+  income.AppendNull();
+  Table with_missing(table.schema(),
+                     {std::move(income), table.column(1), table.column(2), table.column(3)});
+  auto rows = ReadInputFrame(LoanInfo(), with_missing, "rows.csv");
+  ASSERT_TRUE(rows.has_value());
+  auto r = Counterfactuals(model, Training(), *rows, {.count = 2, .seed = 4});
+  ASSERT_TRUE(r.has_value()) << r.error().ToString();
+  ASSERT_FALSE(r->sets[0].counterfactuals.empty());
+  for (const Counterfactual& cf : r->sets[0].counterfactuals) {
+    ASSERT_EQ(cf.changes.size(), 1u);
+    EXPECT_EQ(cf.changes[0].feature, "income");
+    EXPECT_EQ(cf.changes[0].from, "");
+    EXPECT_GE(cf.values[0], 50);
+    EXPECT_EQ(cf.distance, 1);
+    EXPECT_TRUE(cf.valid);
+  }
+}
+
 TEST(CounterfactualsTest, SameSeedSameResultAtAnyThreadCount) {
   // A smooth model, so that the search has many near-ties to resolve.
   FunctionModel model(LoanInfo(), 1, "logistic", [](const std::vector<double>& x) {

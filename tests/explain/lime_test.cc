@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -165,6 +166,28 @@ TEST(LimeTest, AutoSelectionAboveSixKeepsTheLargestWeights) {
   ASSERT_TRUE(all.has_value());
   EXPECT_EQ(all->explanations[0].features.size(), 8u);
   EXPECT_NEAR(all->explanations[0].r2, 1, 1e-12);
+}
+
+// Missing values are a level of their own: a row with x0 missing is explained by
+// "x0 is missing", sampled from the training rows where x0 is missing.
+TEST(LimeTest, MissingValuesAreALevel) {
+  const ModelInfo info = Info(2);
+  FunctionModel model(info, 1, "identity", [](const std::vector<double>& x) {
+    return std::vector<double>{std::isnan(x[0]) ? 1.0 : 0.0};
+  });
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  std::vector<std::vector<double>> training;
+  for (int i = 0; i < 50; ++i) {
+    training.push_back({i % 5 == 0 ? nan : i * 1.0, static_cast<double>((i * 7) % 50)});
+  }
+  auto r =
+      Lime(model, InputPlayers(info), Frame(info, training), Frame(info, {{nan, 3}}),
+           {.samples = 2000, .num_features = 2, .ridge_alpha = 0, .space = OutputSpace::kValue});
+  ASSERT_TRUE(r.has_value()) << r.error().ToString();
+  const LimeExplanation& e = r->explanations[0];
+  EXPECT_EQ(e.features[0].condition, "x0 is missing");
+  EXPECT_NEAR(e.features[0].weight, 1, 1e-9);
+  EXPECT_NEAR(e.r2, 1, 1e-12);
 }
 
 TEST(LimeTest, SameSeedSameExplanationsAtAnyThreadCount) {
