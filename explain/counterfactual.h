@@ -24,12 +24,13 @@
 namespace probity::explain {
 
 struct CounterfactualOptions {
-  int count = 4;                         // counterfactuals per row
-  std::vector<std::string> immutable;    // input names that must not change
+  int count = 4;                       // counterfactuals per row
+  std::vector<std::string> immutable;  // input names that must not change
   // Permitted [min, max] per numeric input (default: the training range).
   std::map<std::string, std::pair<double, double>> ranges;
   // The desired outcome: the explained output (ExplainedOutputNames; binary: the positive
-  // class probability, regression: the value) on the side of `threshold` given by `above`.
+  // class probability, regression: the value) on the side of `threshold` given by `above`:
+  // prediction >= threshold when above, prediction < threshold otherwise.
   size_t output = 0;
   double threshold = 0.5;
   bool above = true;
@@ -55,11 +56,11 @@ struct Counterfactual {
 };
 
 struct CounterfactualSet {
-  int64_t row = 0;              // index among the explained rows
-  double prediction = 0;        // the model's output for the row
-  bool already_desired = false; // the row is already on the desired side (no search)
+  int64_t row = 0;               // index among the explained rows
+  double prediction = 0;         // the model's output for the row
+  bool already_desired = false;  // the row is already on the desired side (no search)
   std::vector<Counterfactual> counterfactuals;  // by increasing distance
-  double diversity = 0;         // mean pairwise distance among them
+  double diversity = 0;                         // mean pairwise distance among them
 };
 
 struct CounterfactualResult {
@@ -68,8 +69,12 @@ struct CounterfactualResult {
   uint64_t seed = 0;
 };
 
-// kInvalidArgument for an unknown immutable or ranged input, a range with min > max,
-// count < 1, an output index out of range, or frames of different layouts.
+// kInvalidArgument for an unknown immutable or ranged input, a range on a text input or
+// with min > max, count outside [1, 1000], population outside [2, 100000], generations
+// outside [1, 10000], a non-finite threshold, an empty training frame, an output index out
+// of range, a space the model cannot give, or frames of different layouts. A row with no
+// counterfactual found gets an empty list. Cost per row: about population × generations
+// model evaluations plus the sparsity pass. Rows run in parallel (`threads`).
 Result<CounterfactualResult> Counterfactuals(const Model& model, const InputFrame& training,
                                              const InputFrame& rows,
                                              const CounterfactualOptions& options);

@@ -182,6 +182,15 @@ RowResult ExplainRow(const Setup& s, int64_t row, const std::vector<std::string>
     return out;
   }
   const size_t outputs = scored->size() / static_cast<size_t>(n + s.holdout);
+  for (size_t i = 0; i < scored->size(); ++i) {
+    if (!std::isfinite((*scored)[i])) {
+      out.status =
+          InvalidArgumentError("LIME: the model gave no finite prediction for sample " +
+                               std::to_string(i / outputs) + " of row " + std::to_string(row + 1))
+              .Expecting("a model that scores every sampled row");
+      return out;
+    }
+  }
   const std::vector<double> weights_all = KernelWeights(z, players, s.kernel_width);
   const std::vector<double> w(weights_all.begin(), weights_all.begin() + n);
   const std::vector<double> w_holdout(weights_all.begin() + n, weights_all.end());

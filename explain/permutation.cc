@@ -196,6 +196,9 @@ double RocAuc(const std::vector<int32_t>& truth, const std::vector<double>& scor
   // Mann–Whitney: (sum of the positives' ranks − n⁺(n⁺+1)/2) / (n⁺ n⁻), tied scores sharing
   // their mean rank — the area under scikit-learn's trapezoidal ROC curve.
   const size_t n = truth.size();
+  for (double v : score) {
+    if (std::isnan(v)) return std::numeric_limits<double>::quiet_NaN();
+  }
   std::vector<size_t> order(n);
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(),

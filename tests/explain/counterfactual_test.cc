@@ -3,7 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 
 #include "audit/core/status.h"
@@ -179,6 +181,30 @@ TEST(CounterfactualsTest, TextInputsAndAlreadyDesiredRows) {
   EXPECT_EQ(below->sets[0].counterfactuals[0].changes[0].to, "south");
 }
 
+// A missing income cannot satisfy income ≥ 50: any present income ≥ 50 does, at the
+// distance 1 a missing-to-present change costs.
+TEST(CounterfactualsTest, MissingRowValue) {
+  FunctionModel model = IncomeModel();
+  Table table = LoanTable({{0, 40, 10, 0}});
+  Column income(DataType::kFloat64);
+  income.AppendNull();
+  Table with_missing(table.schema(),
+                     {std::move(income), table.column(1), table.column(2), table.column(3)});
+  auto rows = ReadInputFrame(LoanInfo(), with_missing, "rows.csv");
+  ASSERT_TRUE(rows.has_value());
+  auto r = Counterfactuals(model, Training(), *rows, {.count = 2, .seed = 4});
+  ASSERT_TRUE(r.has_value()) << r.error().ToString();
+  ASSERT_FALSE(r->sets[0].counterfactuals.empty());
+  for (const Counterfactual& cf : r->sets[0].counterfactuals) {
+    ASSERT_EQ(cf.changes.size(), 1u);
+    EXPECT_EQ(cf.changes[0].feature, "income");
+    EXPECT_EQ(cf.changes[0].from, "");
+    EXPECT_GE(cf.values[0], 50);
+    EXPECT_EQ(cf.distance, 1);
+    EXPECT_TRUE(cf.valid);
+  }
+}
+
 TEST(CounterfactualsTest, SameSeedSameResultAtAnyThreadCount) {
   // A smooth model, so that the search has many near-ties to resolve.
   FunctionModel model(LoanInfo(), 1, "logistic", [](const std::vector<double>& x) {
@@ -230,6 +256,24 @@ TEST(CounterfactualsTest, RejectsBadOptions) {
   auto r = Counterfactuals(model, empty, rows, {});
   ASSERT_FALSE(r.has_value());
   EXPECT_THAT(r.error().message(), HasSubstr("the training data has no rows"));
+}
+
+// Not a test of speed: prints counterfactual rows/s with the default search.
+TEST(CounterfactualsTest, ReportsSpeed) {
+  FunctionModel model(LoanInfo(), 1, "logistic", [](const std::vector<double>& x) {
+    return std::vector<double>{0.08 * x[0] - 0.1 * x[2] + 0.02 * x[1] - 5};
+  });
+  std::vector<std::vector<double>> rows;
+  for (int i = 0; i < 10; ++i) rows.push_back({i * 3.0, 20.0 + i, 29.0 - i, 0});
+  const auto start = std::chrono::steady_clock::now();
+  auto r = Counterfactuals(model, Training(), Rows(rows), {.seed = 1, .threads = 1});
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ASSERT_TRUE(r.has_value());
+  std::printf(
+      "Counterfactuals: 10 rows (count 4, population 200, 30 generations) in %.3f s on 1 "
+      "thread: %.1f rows/s, %lld model evaluations\n",
+      seconds, 10 / seconds, static_cast<long long>(r->model_evaluations));
 }
 
 }  // namespace

@@ -7,10 +7,12 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "audit/core/status.h"
+#include "explain/internal/sampling.h"
 #include "tests/explain/test_models.h"
 #include "tests/testing/test_data.h"
 
@@ -124,6 +126,68 @@ TEST(LimeTest, LinearModelEffectsAreRecovered) {
   EXPECT_GT(e.r2, 0.5);
   EXPECT_NEAR(e.holdout_r2, e.r2, 0.05);
   EXPECT_NEAR(e.model_prediction, 0.05 * 5 - 0.02 * 90, 1e-15);
+}
+
+// With K > 6, "auto" is highest_weights: the K players with the largest |coefficients|.
+// f = Σ c_j·[x_j in the row's bin] over 8 inputs (each a permutation of 0..99, so every
+// edge is at 24.75, 49.5, 74.25), the row at 10 in every column (bin 0).
+TEST(LimeTest, AutoSelectionAboveSixKeepsTheLargestWeights) {
+  const ModelInfo info = Info(8);
+  const std::vector<double> c = {3, -0.1, 2, -4, 1.5, 0.5, -2.5, 1};
+  FunctionModel model(info, 1, "identity", [c](const std::vector<double>& x) {
+    double f = 0;
+    for (size_t j = 0; j < 8; ++j) f += c[j] * (x[j] <= 24.75);
+    return std::vector<double>{f};
+  });
+  std::vector<std::vector<double>> training;
+  for (int i = 0; i < 100; ++i) {
+    std::vector<double> row;
+    for (int m : {1, 3, 7, 9, 11, 13, 17, 19}) row.push_back(static_cast<double>((i * m) % 100));
+    training.push_back(row);
+  }
+  const InputFrame rows = Frame(info, {std::vector<double>(8, 10)});
+  auto r = Lime(model, InputPlayers(info), Frame(info, training), rows,
+                {.num_features = 7, .ridge_alpha = 0, .space = OutputSpace::kValue});
+  ASSERT_TRUE(r.has_value()) << r.error().ToString();
+  const LimeExplanation& e = r->explanations[0];
+  ASSERT_EQ(e.features.size(), 7u);
+  EXPECT_EQ(Find(e, "x1"), nullptr);  // the smallest effect is left out
+  const std::vector<std::string> order = {"x3", "x0", "x6", "x2", "x4", "x7", "x5"};
+  for (size_t f = 0; f < 7; ++f) {
+    EXPECT_EQ(e.features[f].player, order[f]);
+    // x1, left out, leaks into the others through the samples' chance correlations.
+    EXPECT_NEAR(e.features[f].weight, c[static_cast<size_t>(order[f][1] - '0')], 0.02);
+  }
+  EXPECT_NEAR(e.local_prediction, e.model_prediction, 0.15);  // x1's −0.1 is left out
+
+  auto all = Lime(
+      model, InputPlayers(info), Frame(info, training), rows,
+      {.num_features = 1, .selection = "none", .ridge_alpha = 0, .space = OutputSpace::kValue});
+  ASSERT_TRUE(all.has_value());
+  EXPECT_EQ(all->explanations[0].features.size(), 8u);
+  EXPECT_NEAR(all->explanations[0].r2, 1, 1e-12);
+}
+
+// Missing values are a level of their own: a row with x0 missing is explained by
+// "x0 is missing", sampled from the training rows where x0 is missing.
+TEST(LimeTest, MissingValuesAreALevel) {
+  const ModelInfo info = Info(2);
+  FunctionModel model(info, 1, "identity", [](const std::vector<double>& x) {
+    return std::vector<double>{std::isnan(x[0]) ? 1.0 : 0.0};
+  });
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  std::vector<std::vector<double>> training;
+  for (int i = 0; i < 50; ++i) {
+    training.push_back({i % 5 == 0 ? nan : i * 1.0, static_cast<double>((i * 7) % 50)});
+  }
+  auto r =
+      Lime(model, InputPlayers(info), Frame(info, training), Frame(info, {{nan, 3}}),
+           {.samples = 2000, .num_features = 2, .ridge_alpha = 0, .space = OutputSpace::kValue});
+  ASSERT_TRUE(r.has_value()) << r.error().ToString();
+  const LimeExplanation& e = r->explanations[0];
+  EXPECT_EQ(e.features[0].condition, "x0 is missing");
+  EXPECT_NEAR(e.features[0].weight, 1, 1e-9);
+  EXPECT_NEAR(e.r2, 1, 1e-12);
 }
 
 TEST(LimeTest, SameSeedSameExplanationsAtAnyThreadCount) {
@@ -318,6 +382,39 @@ TEST(LimeTest, RejectsBadOptionsAndFrames) {
          "gives no class probabilities");
 }
 
+// The generator LIME, permutation importance and counterfactuals share: xoshiro256** seeded
+// by splitmix64, against values computed independently (Python integer arithmetic).
+TEST(RngTest, MatchesTheReferenceStream) {
+  internal::Rng rng(12345);
+  EXPECT_EQ(rng.Next(), 0xbe6a36374160d49bULL);
+  EXPECT_EQ(rng.Next(), 0x214aaa0637a688c6ULL);
+  EXPECT_EQ(rng.Next(), 0xf69d16de9954d388ULL);
+  EXPECT_EQ(internal::Rng(7).Uniform(), 0.7005764821796896);
+  EXPECT_NEAR(internal::Rng(7).Normal(), -0.2790239910251981, 1e-15);
+}
+
+TEST(RngTest, DrawsStayInRangeWithTheRightMoments) {
+  internal::Rng rng(1);
+  std::vector<int> counts(3, 0);
+  double sum = 0;
+  double squares = 0;
+  const int n = 200000;
+  for (int i = 0; i < n; ++i) {
+    ++counts[rng.Below(3)];
+    const double z = rng.Normal();
+    sum += z;
+    squares += z * z;
+    const double t = rng.TruncatedNormal(1, 2, 0, 4);
+    ASSERT_GE(t, 0);
+    ASSERT_LE(t, 4);
+  }
+  for (int c : counts) EXPECT_NEAR(c, n / 3.0, 5 * std::sqrt(n * 2.0 / 9));
+  EXPECT_NEAR(sum / n, 0, 0.01);
+  EXPECT_NEAR(squares / n, 1, 0.01);
+  EXPECT_EQ(rng.TruncatedNormal(5, 0, 0, 10), 5);  // no spread: the mean
+  EXPECT_EQ(rng.Below(0), 0u);
+}
+
 // Not a test of speed: prints LIME's rows/s at 5,000 samples on a 3-input model.
 TEST(LimeTest, ReportsSpeed) {
   const ModelInfo info = Info(3, ModelTask::kClassification, {"no", "yes"});
@@ -326,14 +423,18 @@ TEST(LimeTest, ReportsSpeed) {
   });
   std::vector<std::vector<double>> rows;
   for (int i = 0; i < 20; ++i) rows.push_back({i * 5.0, 99 - i * 5.0, i * 3.0});
-  const auto start = std::chrono::steady_clock::now();
-  auto r = Lime(model, InputPlayers(info), Training(info), Frame(info, rows),
-                {.num_features = 3, .threads = 1});
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  ASSERT_TRUE(r.has_value());
-  std::printf("LIME: 20 rows × 5,000 samples (+1,250 holdout) in %.3f s on 1 thread: %.1f rows/s\n",
-              seconds, 20 / seconds);
+  for (int threads : {1, 2}) {
+    const auto start = std::chrono::steady_clock::now();
+    auto r = Lime(model, InputPlayers(info), Training(info), Frame(info, rows),
+                  {.num_features = 3, .threads = threads});
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    ASSERT_TRUE(r.has_value());
+    std::printf(
+        "LIME: 20 rows × 5,000 samples (+1,250 holdout) in %.3f s on %d thread(s): "
+        "%.1f rows/s\n",
+        seconds, threads, 20 / seconds);
+  }
 }
 
 }  // namespace
