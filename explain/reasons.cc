@@ -174,22 +174,24 @@ class TableReader {
     ReasonCodeTable table;
     Names seen;
     for (auto it = root.begin(); it != root.end(); ++it) {
+      // Copies: `it->` is a temporary that dies with the statement (found by the fuzzer).
+      const YAML::Node key_node = it->first;
+      const YAML::Node value = it->second;
       PROBITY_ASSIGN_OR_RETURN(
           std::string key,
-          Key(it->first, seen, {"version", "description", "reason_codes", "protected", "groups"},
+          Key(key_node, seen, {"version", "description", "reason_codes", "protected", "groups"},
               "the table"));
-      const YAML::Node& value = it->second;
       if (key == "version") {
-        PROBITY_ASSIGN_OR_RETURN(std::string version, Text(value, "version", &it->first));
+        PROBITY_ASSIGN_OR_RETURN(std::string version, Text(value, "version", &key_node));
         if (version != "1") return Error(value, "version " + Quoted(version), "1");
       } else if (key == "description") {
-        PROBITY_RETURN_IF_ERROR(Text(value, "description", &it->first).status());
+        PROBITY_RETURN_IF_ERROR(Text(value, "description", &key_node).status());
       } else if (key == "reason_codes") {
         PROBITY_RETURN_IF_ERROR(ReadCodes(value, table));
       } else if (key == "protected") {
         protected_node_ = value;
         PROBITY_ASSIGN_OR_RETURN(table.protected_features,
-                                 NameList(value, "protected", /*allow_empty=*/true));
+                                 NameList(value, key_node, "protected", /*allow_empty=*/true));
       } else {
         PROBITY_RETURN_IF_ERROR(ReadGroups(value, table));
       }
@@ -214,8 +216,9 @@ class TableReader {
                           const std::string& where) {
     std::string names;
     for (std::string_view name : allowed) names += (names.empty() ? "" : ", ") + std::string(name);
-    if (!key.IsScalar())
+    if (!key.IsScalar()) {
       return Error(key, "a key of " + where + " is not a name", "one of " + names);
+    }
     const std::string& name = key.Scalar();
     if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
       return Error(key, "unknown key " + Quoted(Excerpt(name)) + " in " + where, "one of " + names);
@@ -246,10 +249,13 @@ class TableReader {
     return text;
   }
 
-  // A list of distinct names; non-empty unless allow_empty.
-  Result<std::vector<std::string>> NameList(const YAML::Node& node, const std::string& field,
-                                            bool allow_empty) {
-    if (node.IsNull() && allow_empty) return std::vector<std::string>{};
+  // A list of distinct names; non-empty unless allow_empty (then an empty value is too).
+  Result<std::vector<std::string>> NameList(const YAML::Node& node, const YAML::Node& key,
+                                            const std::string& field, bool allow_empty) {
+    if (node.IsNull()) {
+      if (allow_empty) return std::vector<std::string>{};
+      return Error(key, Quoted(field) + " is empty", "one or more feature names");
+    }
     if (!node.IsSequence()) {
       return Error(node, Quoted(field) + " is not a list",
                    allow_empty ? "a list of feature names" : "a non-empty list of feature names");
@@ -277,23 +283,26 @@ class TableReader {
     }
     for (const YAML::Node& item : node) {
       const std::string where = "reason_codes[" + std::to_string(table.codes.size()) + "]";
-      if (!item.IsMap())
+      if (!item.IsMap()) {
         return Error(item, Quoted(where) + " is not a mapping", "{code, text, features}");
+      }
       ReasonCode code;
       ItemNodes nodes;
       Names seen;
       for (auto it = item.begin(); it != item.end(); ++it) {
+        const YAML::Node key_node = it->first;
+        const YAML::Node value = it->second;
         PROBITY_ASSIGN_OR_RETURN(std::string key,
-                                 Key(it->first, seen, {"code", "text", "features"}, where));
+                                 Key(key_node, seen, {"code", "text", "features"}, where));
         const std::string field = where + "." + key;
         if (key == "code") {
-          nodes.name = it->second;
-          PROBITY_ASSIGN_OR_RETURN(code.code, Text(it->second, field, &it->first));
+          nodes.name = value;
+          PROBITY_ASSIGN_OR_RETURN(code.code, Text(value, field, &key_node));
         } else if (key == "text") {
-          PROBITY_ASSIGN_OR_RETURN(code.text, Text(it->second, field, &it->first));
+          PROBITY_ASSIGN_OR_RETURN(code.text, Text(value, field, &key_node));
         } else {
-          nodes.list = it->second;
-          PROBITY_ASSIGN_OR_RETURN(code.features, NameList(it->second, field, false));
+          nodes.list = value;
+          PROBITY_ASSIGN_OR_RETURN(code.features, NameList(value, key_node, field, false));
         }
       }
       for (std::string_view key : {"code", "text", "features"}) {
@@ -309,8 +318,9 @@ class TableReader {
 
   Status ReadGroups(const YAML::Node& node, ReasonCodeTable& table) {
     if (node.IsNull()) return OkStatus();
-    if (!node.IsSequence())
+    if (!node.IsSequence()) {
       return Error(node, "\"groups\" is not a list", "a list of {name, inputs}");
+    }
     for (const YAML::Node& item : node) {
       const std::string where = "groups[" + std::to_string(table.groups.size()) + "]";
       if (!item.IsMap()) return Error(item, Quoted(where) + " is not a mapping", "{name, inputs}");
@@ -318,13 +328,16 @@ class TableReader {
       ItemNodes nodes;
       Names seen;
       for (auto it = item.begin(); it != item.end(); ++it) {
-        PROBITY_ASSIGN_OR_RETURN(std::string key, Key(it->first, seen, {"name", "inputs"}, where));
+        const YAML::Node key_node = it->first;
+        const YAML::Node value = it->second;
+        PROBITY_ASSIGN_OR_RETURN(std::string key, Key(key_node, seen, {"name", "inputs"}, where));
         if (key == "name") {
-          nodes.name = it->second;
-          PROBITY_ASSIGN_OR_RETURN(group.name, Text(it->second, where + ".name", &it->first));
+          nodes.name = value;
+          PROBITY_ASSIGN_OR_RETURN(group.name, Text(value, where + ".name", &key_node));
         } else {
-          nodes.list = it->second;
-          PROBITY_ASSIGN_OR_RETURN(group.inputs, NameList(it->second, where + ".inputs", false));
+          nodes.list = value;
+          PROBITY_ASSIGN_OR_RETURN(group.inputs,
+                                   NameList(value, key_node, where + ".inputs", false));
         }
       }
       for (std::string_view key : {"name", "inputs"}) {

@@ -109,6 +109,8 @@ const MalformedTable kMalformed[] = {
      "\"reason_codes[0].features\" is not a list", "non-empty list of feature names"},
     {"FeaturesEmpty", "reason_codes:\n  - code: A\n    text: t\n    features: []\nprotected: []\n",
      4, 15, "\"reason_codes[0].features\" is an empty list", "one or more feature names"},
+    {"FeaturesNull", "reason_codes:\n  - code: A\n    text: t\n    features:\nprotected: []\n", 4,
+     5, "\"reason_codes[0].features\" is empty", "one or more feature names"},
     {"FeatureIsAMapping",
      "reason_codes:\n  - code: A\n    text: t\n    features: [{a: b}]\nprotected: []\n", 4, 16,
      "\"reason_codes[0].features[0]\" is not a single value", "a text"},
@@ -201,6 +203,21 @@ TEST(ReasonCodeTableTest, AliasesCannotMultiplyTheTable) {
   EXPECT_THAT(parsed.error().message(), HasSubstr("more than 1 MiB"));
   EXPECT_EQ(parsed.error().location().file, "bomb.yaml");
   EXPECT_GT(parsed.error().location().line, 1);
+}
+
+// Regression (reason_codes fuzzer, ASan): the reader kept a reference to `it->second` of a
+// yaml-cpp map iterator, a temporary, past its statement (stack-use-after-scope on the seed
+// tests/fuzz/corpus/reason_codes/basic.yaml, which this is). Only ASan sees the bug; here
+// the parse must simply give the table.
+TEST(ReasonCodeTableTest, FuzzCrashDanglingMapValue) {
+  auto table = ParseReasonCodeTable(
+      "reason_codes:\n  - code: R01\n    text: Duration too long\n    features: "
+      "[duration]\nprotected: [age]\n",
+      "basic.yaml");
+  ASSERT_TRUE(table.has_value()) << table.error().ToString();
+  ASSERT_EQ(table->codes.size(), 1u);
+  EXPECT_THAT(table->codes[0].features, ElementsAre("duration"));
+  EXPECT_THAT(table->protected_features, ElementsAre("age"));
 }
 
 TEST(ReasonCodeTableTest, RejectsFilesOverOneMebibyte) {
