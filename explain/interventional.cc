@@ -81,16 +81,24 @@ class PairWalker {
   }
 
   // The players on which x and b route differently at a node some hybrid of them reaches,
-  // in any tree, ascending. Every other player is a null player of the pair's game.
+  // in any tree, ascending; every other player is a null player of the pair's game. Also
+  // per tree (tree_players()): a tree's value on a hybrid depends only on its own players.
   std::vector<int32_t> DifferingPlayers(const double* x, const double* b) {
     std::fill(differs_.begin(), differs_.end(), 0);
-    for (size_t t = 0; t < view_.trees.size(); ++t) Walk(t, x, b, [](const TreeNode&) {});
+    tree_players_.resize(view_.trees.size());
+    for (size_t t = 0; t < view_.trees.size(); ++t) {
+      tree_players_[t].clear();
+      current_tree_ = &tree_players_[t];
+      Walk(t, x, b, [](const TreeNode&) {});
+    }
+    current_tree_ = nullptr;
     std::vector<int32_t> out;
     for (size_t p = 0; p < num_players_; ++p) {
       if (differs_[p]) out.push_back(static_cast<int32_t>(p));
     }
     return out;
   }
+  const std::vector<std::vector<int32_t>>& tree_players() const { return tree_players_; }
 
  private:
   enum Side : uint8_t { kFree, kFromX, kFromB };
@@ -137,6 +145,11 @@ class PairWalker {
         stack_.push_back({b_child, depth, -1, kFree});
       } else {
         differs_[player] = 1;
+        if (current_tree_ != nullptr &&
+            std::find(current_tree_->begin(), current_tree_->end(), static_cast<int32_t>(player)) ==
+                current_tree_->end()) {
+          current_tree_->push_back(static_cast<int32_t>(player));
+        }
         stack_.push_back({b_child, depth, static_cast<int32_t>(player), kFromB});
         stack_.push_back({x_child, depth, static_cast<int32_t>(player), kFromX});
       }
@@ -154,6 +167,8 @@ class PairWalker {
   const LeafWeights& weights_;
   std::vector<Side> side_;
   std::vector<uint8_t> differs_;
+  std::vector<std::vector<int32_t>> tree_players_;
+  std::vector<int32_t>* current_tree_ = nullptr;
   std::vector<Fixed> fixed_;
   std::vector<Frame> stack_;
 };
@@ -280,27 +295,71 @@ Status CheckArguments(const ModelInfo& info, const Players& players, std::span<c
 }
 
 // Exact Shapley values of the pair game u(S) = g(margin(x_S, b_S̄)) over `differing`,
-// times `factor`, added to phi (outputs × players). `u` is scratch.
+// times `factor`, added to phi (outputs × players). The margins of all 2^d hybrids are
+// tabulated tree by tree: tree t reads only its own differing players D_t, so it is routed
+// 2^|D_t| times and its values spread over the 2^d coalitions by addition. `hybrid`,
+// `position` (per player, -1 outside `differing`) and `u` are scratch.
 void AddPairGame(const TreeEnsembleView& view, const EnsembleLayout& layout, Link link,
                  const std::vector<std::vector<int32_t>>& inputs_of,
+                 const std::vector<std::vector<int32_t>>& tree_players,
                  const std::vector<int32_t>& differing, const double* x, const double* b,
                  size_t width, double factor, size_t num_players, std::vector<double>& hybrid,
-                 std::vector<double>& u, double* phi) {
+                 std::vector<int32_t>& position, std::vector<double>& u, double* phi) {
   const size_t d = differing.size();
   const size_t outputs = layout.num_outputs;
   const size_t coalitions = size_t{1} << d;
-  u.resize(coalitions * outputs);
+  const size_t all = coalitions - 1;
+  position.assign(num_players, -1);
+  for (size_t i = 0; i < d; ++i)
+    position[static_cast<size_t>(differing[i])] = static_cast<int32_t>(i);
+  std::vector<double> constant(layout.base);  // trees that x and b route alike
+  u.assign(coalitions * outputs, 0.0);
   hybrid.assign(b, b + width);
-  for (size_t mask = 0; mask < coalitions; ++mask) {
-    for (size_t i = 0; i < d; ++i) {
-      const double* source = (mask >> i) & 1 ? x : b;
-      for (int32_t j : inputs_of[static_cast<size_t>(differing[i])]) {
-        hybrid[static_cast<size_t>(j)] = source[static_cast<size_t>(j)];
+  std::vector<double> value(outputs);
+  for (size_t t = 0; t < view.trees.size(); ++t) {
+    const std::vector<int32_t>& own = tree_players[t];
+    if (own.empty()) {
+      layout.ForEachLeafValue(t, internal::LeafOf(view.trees[t], b), 1.0,
+                              [&](size_t k, double v) { constant[k] += v; });
+      continue;
+    }
+    const size_t m = own.size();
+    std::vector<size_t> bit(m);
+    size_t own_mask = 0;
+    for (size_t i = 0; i < m; ++i) {
+      bit[i] = size_t{1} << position[static_cast<size_t>(own[i])];
+      own_mask |= bit[i];
+    }
+    const size_t rest = all & ~own_mask;
+    for (size_t sub = 0; sub < (size_t{1} << m); ++sub) {
+      size_t spread = 0;
+      for (size_t i = 0; i < m; ++i) {
+        const bool from_x = (sub >> i) & 1;
+        if (from_x) spread |= bit[i];
+        for (int32_t j : inputs_of[static_cast<size_t>(own[i])]) {
+          hybrid[static_cast<size_t>(j)] = (from_x ? x : b)[static_cast<size_t>(j)];
+        }
+      }
+      std::fill(value.begin(), value.end(), 0.0);
+      layout.ForEachLeafValue(t, internal::LeafOf(view.trees[t], hybrid.data()), 1.0,
+                              [&](size_t k, double v) { value[k] += v; });
+      // Every coalition agreeing with `spread` on the tree's players: spread | r, r ⊆ rest.
+      for (size_t r = rest;; r = (r - 1) & rest) {
+        double* target = u.data() + (spread | r) * outputs;
+        for (size_t k = 0; k < outputs; ++k) target[k] += value[k];
+        if (r == 0) break;
       }
     }
-    double* value = u.data() + mask * outputs;
-    layout.Margins(view, hybrid.data(), value);
-    ApplyLink(link, value, outputs);
+    for (int32_t p : own) {
+      for (int32_t j : inputs_of[static_cast<size_t>(p)]) {
+        hybrid[static_cast<size_t>(j)] = b[static_cast<size_t>(j)];
+      }
+    }
+  }
+  for (size_t mask = 0; mask < coalitions; ++mask) {
+    double* target = u.data() + mask * outputs;
+    for (size_t k = 0; k < outputs; ++k) target[k] += constant[k];
+    ApplyLink(link, target, outputs);
   }
   // Shapley weight of a coalition of size s not holding i: s! (d−s−1)! / d!.
   std::vector<double> weight(d == 0 ? 1 : d);
@@ -389,6 +448,7 @@ Result<Attributions> InterventionalTreeShap(const ModelInfo& info, const TreeEns
   {
     PairWalker walker(view, layout, players, kLeafWeights);
     std::vector<double> hybrid, u;
+    std::vector<int32_t> position;
 #pragma omp for schedule(dynamic, 1)
     for (int64_t r = 0; r < rows; ++r) {
       if (r > failed_row.load(std::memory_order_relaxed)) continue;
@@ -409,8 +469,8 @@ Result<Attributions> InterventionalTreeShap(const ModelInfo& info, const TreeEns
           }
           break;
         }
-        AddPairGame(view, layout, link, inputs_of, differing, x, b, width, w[i], num_players,
-                    hybrid, u, phi);
+        AddPairGame(view, layout, link, inputs_of, walker.tree_players(), differing, x, b, width,
+                    w[i], num_players, hybrid, position, u, phi);
       }
       double* prediction = a.prediction.data() + static_cast<size_t>(r) * outputs;
       layout.Margins(view, x, prediction);
