@@ -21,6 +21,8 @@ using internal::EnsembleLayout;
 // Enumerating 2^d coalitions keeps 2^d × outputs values per thread: 20 players is 8 MB
 // per output.
 constexpr int kMaxExactPlayersLimit = 20;
+// Routing tables of background rows kept at once (one byte per node per row).
+constexpr size_t kRouteBytes = size_t{32} << 20;
 
 // W(a, c) = (a−1)! c! / (a+c)!: the Shapley weight a player of A gets from a leaf reached
 // exactly when the a players of A come from x and the c players of C from the background
@@ -60,10 +62,29 @@ class PairWalker {
         num_players_(players.size()),
         weights_(weights),
         side_(players.size(), kFree),
-        differs_(players.size(), 0) {}
+        differs_(players.size(), 0) {
+    offset_.push_back(0);
+    for (const TreeView& tree : view.trees) offset_.push_back(offset_.back() + tree.nodes.size());
+  }
 
-  // Adds factor × the pair's Shapley values of tree t to phi (outputs × players).
-  void Attribute(size_t t, const double* x, const double* b, double factor, double* phi) {
+  size_t total_nodes() const { return offset_.back(); }
+  // Per node of every tree: 1 when `row` goes left there (GoesLeft), so a pair's walks read
+  // each row's routing from a table instead of re-testing it per pair.
+  void Route(const double* row, uint8_t* out) const {
+    for (size_t t = 0; t < view_.trees.size(); ++t) {
+      const std::vector<TreeNode>& nodes = view_.trees[t].nodes;
+      uint8_t* o = out + offset_[t];
+      for (size_t i = 0; i < nodes.size(); ++i) {
+        const TreeNode& node = nodes[i];
+        o[i] =
+            node.kind != SplitKind::kLeaf && GoesLeft(node, row[static_cast<size_t>(node.feature)]);
+      }
+    }
+  }
+
+  // Adds factor × the pair's Shapley values of tree t to phi (outputs × players); x and b
+  // are the pair's Route tables.
+  void Attribute(size_t t, const uint8_t* x, const uint8_t* b, double factor, double* phi) {
     Walk(t, x, b, [&](const TreeNode& leaf) {
       if (fixed_.empty()) return;
       size_t a = 0;
@@ -83,7 +104,7 @@ class PairWalker {
   // The players on which x and b route differently at a node some hybrid of them reaches,
   // in any tree, ascending; every other player is a null player of the pair's game. Also
   // per tree (tree_players()): a tree's value on a hybrid depends only on its own players.
-  std::vector<int32_t> DifferingPlayers(const double* x, const double* b) {
+  std::vector<int32_t> DifferingPlayers(const uint8_t* x, const uint8_t* b) {
     std::fill(differs_.begin(), differs_.end(), 0);
     tree_players_.resize(view_.trees.size());
     for (size_t t = 0; t < view_.trees.size(); ++t) {
@@ -114,8 +135,10 @@ class PairWalker {
   };
 
   template <typename Leaf>
-  void Walk(size_t t, const double* x, const double* b, Leaf&& at_leaf) {
+  void Walk(size_t t, const uint8_t* x_route, const uint8_t* b_route, Leaf&& at_leaf) {
     const std::vector<TreeNode>& nodes = view_.trees[t].nodes;
+    const uint8_t* x_left = x_route + offset_[t];
+    const uint8_t* b_left = b_route + offset_[t];
     stack_.clear();
     stack_.push_back({0, 0, -1, kFree});
     while (!stack_.empty()) {
@@ -134,10 +157,10 @@ class PairWalker {
         at_leaf(node);
         continue;
       }
-      const auto input = static_cast<size_t>(node.feature);
-      const auto player = static_cast<size_t>(player_of_input_[input]);
-      const int32_t x_child = GoesLeft(node, x[input]) ? node.left : node.right;
-      const int32_t b_child = GoesLeft(node, b[input]) ? node.left : node.right;
+      const auto player = static_cast<size_t>(player_of_input_[static_cast<size_t>(node.feature)]);
+      const auto index = static_cast<size_t>(frame.node);
+      const int32_t x_child = x_left[index] ? node.left : node.right;
+      const int32_t b_child = b_left[index] ? node.left : node.right;
       const auto depth = static_cast<uint32_t>(fixed_.size());
       if (side_[player] == kFromX || x_child == b_child) {
         stack_.push_back({x_child, depth, -1, kFree});
@@ -167,6 +190,7 @@ class PairWalker {
   const LeafWeights& weights_;
   std::vector<Side> side_;
   std::vector<uint8_t> differs_;
+  std::vector<size_t> offset_;  // trees' first entries in a Route table
   std::vector<std::vector<int32_t>> tree_players_;
   std::vector<int32_t>* current_tree_ = nullptr;
   std::vector<Fixed> fixed_;
@@ -444,39 +468,61 @@ Result<Attributions> InterventionalTreeShap(const ModelInfo& info, const TreeEns
   std::vector<std::pair<int64_t, size_t>> failure(static_cast<size_t>(rows), {-1, 0});
   const int threads = options.threads > 0 ? options.threads : omp_get_max_threads();
 
-#pragma omp parallel num_threads(threads)
-  {
-    PairWalker walker(view, layout, players, kLeafWeights);
-    std::vector<double> hybrid, u;
-    std::vector<int32_t> position;
-#pragma omp for schedule(dynamic, 1)
-    for (int64_t r = 0; r < rows; ++r) {
-      if (r > failed_row.load(std::memory_order_relaxed)) continue;
-      const double* x = inputs.data() + static_cast<size_t>(r) * width;
-      double* phi = a.values.data() + static_cast<size_t>(r) * outputs * num_players;
-      for (size_t i = 0; i < num_background; ++i) {
-        if (w[i] == 0) continue;
-        const double* b = background.data() + i * width;
-        if (!enumerate) {
-          for (size_t t = 0; t < view.trees.size(); ++t) walker.Attribute(t, x, b, w[i], phi);
-          continue;
-        }
-        const std::vector<int32_t> differing = walker.DifferingPlayers(x, b);
-        if (differing.size() > max_players) {
-          failure[static_cast<size_t>(r)] = {static_cast<int64_t>(i), differing.size()};
-          int64_t seen = failed_row.load();
-          while (r < seen && !failed_row.compare_exchange_weak(seen, r)) {
-          }
-          break;
-        }
-        AddPairGame(view, layout, link, inputs_of, walker.tree_players(), differing, x, b, width,
-                    w[i], num_players, hybrid, position, u, phi);
-      }
-      double* prediction = a.prediction.data() + static_cast<size_t>(r) * outputs;
-      layout.Margins(view, x, prediction);
-      ApplyLink(link, prediction, outputs);
-      std::copy(base.begin(), base.end(), a.base.data() + static_cast<size_t>(r) * outputs);
+  // Background rows are routed once per block (bounded memory), then every row meets the
+  // block's rows in order, so each row's sums run in background order at any thread count.
+  const PairWalker sizes(view, layout, players, kLeafWeights);
+  const size_t nodes = std::max<size_t>(sizes.total_nodes(), 1);
+  const size_t block = std::clamp<size_t>(kRouteBytes / nodes, 1, num_background);
+  Buffer<uint8_t> b_route(block * nodes);
+  for (size_t begin = 0; begin < num_background; begin += block) {
+    const auto n = static_cast<int64_t>(std::min(block, num_background - begin));
+#pragma omp parallel for schedule(static) num_threads(threads)
+    for (int64_t i = 0; i < n; ++i) {
+      sizes.Route(background.data() + (begin + static_cast<size_t>(i)) * width,
+                  b_route.data() + static_cast<size_t>(i) * nodes);
     }
+#pragma omp parallel num_threads(threads)
+    {
+      PairWalker walker(view, layout, players, kLeafWeights);
+      Buffer<uint8_t> x_route(nodes);
+      std::vector<double> hybrid, u;
+      std::vector<int32_t> position;
+#pragma omp for schedule(dynamic, 1)
+      for (int64_t r = 0; r < rows; ++r) {
+        if (r >= failed_row.load(std::memory_order_relaxed)) continue;
+        const double* x = inputs.data() + static_cast<size_t>(r) * width;
+        walker.Route(x, x_route.data());
+        double* phi = a.values.data() + static_cast<size_t>(r) * outputs * num_players;
+        for (size_t i = begin; i < begin + static_cast<size_t>(n); ++i) {
+          if (w[i] == 0) continue;
+          const uint8_t* bl = b_route.data() + (i - begin) * nodes;
+          if (!enumerate) {
+            for (size_t t = 0; t < view.trees.size(); ++t) {
+              walker.Attribute(t, x_route.data(), bl, w[i], phi);
+            }
+            continue;
+          }
+          const std::vector<int32_t> differing = walker.DifferingPlayers(x_route.data(), bl);
+          if (differing.size() > max_players) {
+            failure[static_cast<size_t>(r)] = {static_cast<int64_t>(i), differing.size()};
+            int64_t seen = failed_row.load();
+            while (r < seen && !failed_row.compare_exchange_weak(seen, r)) {
+            }
+            break;
+          }
+          AddPairGame(view, layout, link, inputs_of, walker.tree_players(), differing, x,
+                      background.data() + i * width, width, w[i], num_players, hybrid, position, u,
+                      phi);
+        }
+      }
+    }
+  }
+#pragma omp parallel for schedule(static) num_threads(threads)
+  for (int64_t r = 0; r < rows; ++r) {
+    double* prediction = a.prediction.data() + static_cast<size_t>(r) * outputs;
+    layout.Margins(view, inputs.data() + static_cast<size_t>(r) * width, prediction);
+    ApplyLink(link, prediction, outputs);
+    std::copy(base.begin(), base.end(), a.base.data() + static_cast<size_t>(r) * outputs);
   }
   const int64_t bad = failed_row.load();
   if (bad != std::numeric_limits<int64_t>::max()) {
