@@ -298,6 +298,29 @@ TEST(InterventionalTreeShapTest, ProbabilityMatchesEnumerationForSoftmaxModel) {
   for (uint64_t seed : {201, 202}) ExpectProbabilitiesMatchModel(3, "softmax", seed);
 }
 
+void Exp(std::vector<double>& m) {
+  for (double& v : m) v = std::exp(v);
+}
+
+TEST(InterventionalTreeShapTest, ValueSpaceThroughExpLinkWithGroups) {
+  // A Poisson-style regression (value = exp(margin)) explained in value space: the same
+  // per-pair enumeration as probability space, over grouped players.
+  RandomTreeSpec spec{.features = 6, .depth = 5, .trees = 8};
+  TreeEnsembleView view = RandomEnsemble(spec, 91);
+  view.link = "exp";
+  ModelInfo info = RandomInfo(spec.features, 1);
+  auto players = GroupPlayers(info, {{"g14", {"f1", "f4"}}, {"g035", {"f0", "f3", "f5"}}});
+  ASSERT_TRUE(players.has_value());
+  Buffer<double> x = RandomRows(3, spec.features, 92, 0.1);
+  Buffer<double> background = RandomRows(4, spec.features, 93, 0.1);
+  const std::vector<double> weights = {0.5, 1, 0, 2};
+  auto a = Explain(info, view, *players, x, background, weights, {.space = OutputSpace::kValue});
+  ASSERT_TRUE(a.has_value()) << a.error().ToString();
+  EXPECT_EQ(a->space, OutputSpace::kValue);
+  EXPECT_THAT(a->value_function, HasSubstr("g the link"));
+  ExpectMatchesOracle(*a, view, *players, x, background, weights, Exp);
+}
+
 TEST(InterventionalTreeShapTest, ProbabilityRefusesTooManyDifferingPlayers) {
   RandomTreeSpec spec{.features = 5, .depth = 6, .trees = 10};
   TreeEnsembleView view = RandomEnsemble(spec, 61);
@@ -346,6 +369,14 @@ TEST(InterventionalTreeShapTest, RejectsBadArguments) {
   TreeEnsembleView broken = view;
   broken.trees[0].nodes[0].left = 99;
   expect_error(Explain(info, broken, players, x, background), "tree 0, node 0 has child 99");
+  broken = view;
+  broken.trees[0].nodes[0].right = broken.trees[0].nodes[0].left;  // a node with two parents
+  expect_error(Explain(info, broken, players, x, background), "that no other node points to");
+  broken = view;
+  broken.trees[0].output = 1;  // a one-output ensemble
+  expect_error(Explain(info, broken, players, x, background), "values in a tree for output 1");
+  expect_error(Explain(info, view, players, x, background, {}, {.max_exact_players = 21}),
+               "max_exact_players is 21");
 }
 
 // A timing, not a test (the figures in the issue-6 report): run with
