@@ -470,16 +470,16 @@ Result<Attributions> InterventionalTreeShap(const ModelInfo& info, const TreeEns
 
   // Background rows are routed once per block (bounded memory), then every row meets the
   // block's rows in order, so each row's sums run in background order at any thread count.
-  const PairWalker sizes(view, layout, players, kLeafWeights);
-  const size_t nodes = std::max<size_t>(sizes.total_nodes(), 1);
+  const PairWalker router(view, layout, players, kLeafWeights);
+  const size_t nodes = std::max<size_t>(router.total_nodes(), 1);
   const size_t block = std::clamp<size_t>(kRouteBytes / nodes, 1, num_background);
   Buffer<uint8_t> b_route(block * nodes);
   for (size_t begin = 0; begin < num_background; begin += block) {
     const auto n = static_cast<int64_t>(std::min(block, num_background - begin));
 #pragma omp parallel for schedule(static) num_threads(threads)
     for (int64_t i = 0; i < n; ++i) {
-      sizes.Route(background.data() + (begin + static_cast<size_t>(i)) * width,
-                  b_route.data() + static_cast<size_t>(i) * nodes);
+      router.Route(background.data() + (begin + static_cast<size_t>(i)) * width,
+                   b_route.data() + static_cast<size_t>(i) * nodes);
     }
 #pragma omp parallel num_threads(threads)
     {

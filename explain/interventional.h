@@ -47,9 +47,8 @@ struct InterventionalOptions {
 // background row, |D| and the limit). Base value per output Σ_b w_b g(f(b)); prediction
 // g(f(x)) (g = identity in margin space). Parallel over rows (OpenMP); thread-safe.
 Result<Attributions> InterventionalTreeShap(const ModelInfo& info, const TreeEnsembleView& view,
-                                            const Players& players,
-                                            std::span<const double> inputs, int64_t rows,
-                                            std::span<const double> background,
+                                            const Players& players, std::span<const double> inputs,
+                                            int64_t rows, std::span<const double> background,
                                             int64_t background_rows,
                                             std::span<const double> weights,
                                             const InterventionalOptions& options);
