@@ -21,6 +21,8 @@ using internal::EnsembleLayout;
 // Enumerating 2^d coalitions keeps 2^d × outputs values per thread: 20 players is 8 MB
 // per output.
 constexpr int kMaxExactPlayersLimit = 20;
+// Routing tables of background rows kept at once (one byte per node per row).
+constexpr size_t kRouteBytes = size_t{32} << 20;
 
 // W(a, c) = (a−1)! c! / (a+c)!: the Shapley weight a player of A gets from a leaf reached
 // exactly when the a players of A come from x and the c players of C from the background
@@ -60,10 +62,29 @@ class PairWalker {
         num_players_(players.size()),
         weights_(weights),
         side_(players.size(), kFree),
-        differs_(players.size(), 0) {}
+        differs_(players.size(), 0) {
+    offset_.push_back(0);
+    for (const TreeView& tree : view.trees) offset_.push_back(offset_.back() + tree.nodes.size());
+  }
 
-  // Adds factor × the pair's Shapley values of tree t to phi (outputs × players).
-  void Attribute(size_t t, const double* x, const double* b, double factor, double* phi) {
+  size_t total_nodes() const { return offset_.back(); }
+  // Per node of every tree: 1 when `row` goes left there (GoesLeft), so a pair's walks read
+  // each row's routing from a table instead of re-testing it per pair.
+  void Route(const double* row, uint8_t* out) const {
+    for (size_t t = 0; t < view_.trees.size(); ++t) {
+      const std::vector<TreeNode>& nodes = view_.trees[t].nodes;
+      uint8_t* o = out + offset_[t];
+      for (size_t i = 0; i < nodes.size(); ++i) {
+        const TreeNode& node = nodes[i];
+        o[i] =
+            node.kind != SplitKind::kLeaf && GoesLeft(node, row[static_cast<size_t>(node.feature)]);
+      }
+    }
+  }
+
+  // Adds factor × the pair's Shapley values of tree t to phi (outputs × players); x and b
+  // are the pair's Route tables.
+  void Attribute(size_t t, const uint8_t* x, const uint8_t* b, double factor, double* phi) {
     Walk(t, x, b, [&](const TreeNode& leaf) {
       if (fixed_.empty()) return;
       size_t a = 0;
@@ -81,16 +102,24 @@ class PairWalker {
   }
 
   // The players on which x and b route differently at a node some hybrid of them reaches,
-  // in any tree, ascending. Every other player is a null player of the pair's game.
-  std::vector<int32_t> DifferingPlayers(const double* x, const double* b) {
+  // in any tree, ascending; every other player is a null player of the pair's game. Also
+  // per tree (tree_players()): a tree's value on a hybrid depends only on its own players.
+  std::vector<int32_t> DifferingPlayers(const uint8_t* x, const uint8_t* b) {
     std::fill(differs_.begin(), differs_.end(), 0);
-    for (size_t t = 0; t < view_.trees.size(); ++t) Walk(t, x, b, [](const TreeNode&) {});
+    tree_players_.resize(view_.trees.size());
+    for (size_t t = 0; t < view_.trees.size(); ++t) {
+      tree_players_[t].clear();
+      current_tree_ = &tree_players_[t];
+      Walk(t, x, b, [](const TreeNode&) {});
+    }
+    current_tree_ = nullptr;
     std::vector<int32_t> out;
     for (size_t p = 0; p < num_players_; ++p) {
       if (differs_[p]) out.push_back(static_cast<int32_t>(p));
     }
     return out;
   }
+  const std::vector<std::vector<int32_t>>& tree_players() const { return tree_players_; }
 
  private:
   enum Side : uint8_t { kFree, kFromX, kFromB };
@@ -106,8 +135,10 @@ class PairWalker {
   };
 
   template <typename Leaf>
-  void Walk(size_t t, const double* x, const double* b, Leaf&& at_leaf) {
+  void Walk(size_t t, const uint8_t* x_route, const uint8_t* b_route, Leaf&& at_leaf) {
     const std::vector<TreeNode>& nodes = view_.trees[t].nodes;
+    const uint8_t* x_left = x_route + offset_[t];
+    const uint8_t* b_left = b_route + offset_[t];
     stack_.clear();
     stack_.push_back({0, 0, -1, kFree});
     while (!stack_.empty()) {
@@ -126,10 +157,10 @@ class PairWalker {
         at_leaf(node);
         continue;
       }
-      const auto input = static_cast<size_t>(node.feature);
-      const auto player = static_cast<size_t>(player_of_input_[input]);
-      const int32_t x_child = GoesLeft(node, x[input]) ? node.left : node.right;
-      const int32_t b_child = GoesLeft(node, b[input]) ? node.left : node.right;
+      const auto player = static_cast<size_t>(player_of_input_[static_cast<size_t>(node.feature)]);
+      const auto index = static_cast<size_t>(frame.node);
+      const int32_t x_child = x_left[index] ? node.left : node.right;
+      const int32_t b_child = b_left[index] ? node.left : node.right;
       const auto depth = static_cast<uint32_t>(fixed_.size());
       if (side_[player] == kFromX || x_child == b_child) {
         stack_.push_back({x_child, depth, -1, kFree});
@@ -137,6 +168,11 @@ class PairWalker {
         stack_.push_back({b_child, depth, -1, kFree});
       } else {
         differs_[player] = 1;
+        if (current_tree_ != nullptr &&
+            std::find(current_tree_->begin(), current_tree_->end(), static_cast<int32_t>(player)) ==
+                current_tree_->end()) {
+          current_tree_->push_back(static_cast<int32_t>(player));
+        }
         stack_.push_back({b_child, depth, static_cast<int32_t>(player), kFromB});
         stack_.push_back({x_child, depth, static_cast<int32_t>(player), kFromX});
       }
@@ -154,6 +190,9 @@ class PairWalker {
   const LeafWeights& weights_;
   std::vector<Side> side_;
   std::vector<uint8_t> differs_;
+  std::vector<size_t> offset_;  // trees' first entries in a Route table
+  std::vector<std::vector<int32_t>> tree_players_;
+  std::vector<int32_t>* current_tree_ = nullptr;
   std::vector<Fixed> fixed_;
   std::vector<Frame> stack_;
 };
@@ -280,27 +319,71 @@ Status CheckArguments(const ModelInfo& info, const Players& players, std::span<c
 }
 
 // Exact Shapley values of the pair game u(S) = g(margin(x_S, b_S̄)) over `differing`,
-// times `factor`, added to phi (outputs × players). `u` is scratch.
+// times `factor`, added to phi (outputs × players). The margins of all 2^d hybrids are
+// tabulated tree by tree: tree t reads only its own differing players D_t, so it is routed
+// 2^|D_t| times and its values spread over the 2^d coalitions by addition. `hybrid`,
+// `position` (per player, -1 outside `differing`) and `u` are scratch.
 void AddPairGame(const TreeEnsembleView& view, const EnsembleLayout& layout, Link link,
                  const std::vector<std::vector<int32_t>>& inputs_of,
+                 const std::vector<std::vector<int32_t>>& tree_players,
                  const std::vector<int32_t>& differing, const double* x, const double* b,
                  size_t width, double factor, size_t num_players, std::vector<double>& hybrid,
-                 std::vector<double>& u, double* phi) {
+                 std::vector<int32_t>& position, std::vector<double>& u, double* phi) {
   const size_t d = differing.size();
   const size_t outputs = layout.num_outputs;
   const size_t coalitions = size_t{1} << d;
-  u.resize(coalitions * outputs);
+  const size_t all = coalitions - 1;
+  position.assign(num_players, -1);
+  for (size_t i = 0; i < d; ++i)
+    position[static_cast<size_t>(differing[i])] = static_cast<int32_t>(i);
+  std::vector<double> constant(layout.base);  // trees that x and b route alike
+  u.assign(coalitions * outputs, 0.0);
   hybrid.assign(b, b + width);
-  for (size_t mask = 0; mask < coalitions; ++mask) {
-    for (size_t i = 0; i < d; ++i) {
-      const double* source = (mask >> i) & 1 ? x : b;
-      for (int32_t j : inputs_of[static_cast<size_t>(differing[i])]) {
-        hybrid[static_cast<size_t>(j)] = source[static_cast<size_t>(j)];
+  std::vector<double> value(outputs);
+  for (size_t t = 0; t < view.trees.size(); ++t) {
+    const std::vector<int32_t>& own = tree_players[t];
+    if (own.empty()) {
+      layout.ForEachLeafValue(t, internal::LeafOf(view.trees[t], b), 1.0,
+                              [&](size_t k, double v) { constant[k] += v; });
+      continue;
+    }
+    const size_t m = own.size();
+    std::vector<size_t> bit(m);
+    size_t own_mask = 0;
+    for (size_t i = 0; i < m; ++i) {
+      bit[i] = size_t{1} << position[static_cast<size_t>(own[i])];
+      own_mask |= bit[i];
+    }
+    const size_t rest = all & ~own_mask;
+    for (size_t sub = 0; sub < (size_t{1} << m); ++sub) {
+      size_t spread = 0;
+      for (size_t i = 0; i < m; ++i) {
+        const bool from_x = (sub >> i) & 1;
+        if (from_x) spread |= bit[i];
+        for (int32_t j : inputs_of[static_cast<size_t>(own[i])]) {
+          hybrid[static_cast<size_t>(j)] = (from_x ? x : b)[static_cast<size_t>(j)];
+        }
+      }
+      std::fill(value.begin(), value.end(), 0.0);
+      layout.ForEachLeafValue(t, internal::LeafOf(view.trees[t], hybrid.data()), 1.0,
+                              [&](size_t k, double v) { value[k] += v; });
+      // Every coalition agreeing with `spread` on the tree's players: spread | r, r ⊆ rest.
+      for (size_t r = rest;; r = (r - 1) & rest) {
+        double* target = u.data() + (spread | r) * outputs;
+        for (size_t k = 0; k < outputs; ++k) target[k] += value[k];
+        if (r == 0) break;
       }
     }
-    double* value = u.data() + mask * outputs;
-    layout.Margins(view, hybrid.data(), value);
-    ApplyLink(link, value, outputs);
+    for (int32_t p : own) {
+      for (int32_t j : inputs_of[static_cast<size_t>(p)]) {
+        hybrid[static_cast<size_t>(j)] = b[static_cast<size_t>(j)];
+      }
+    }
+  }
+  for (size_t mask = 0; mask < coalitions; ++mask) {
+    double* target = u.data() + mask * outputs;
+    for (size_t k = 0; k < outputs; ++k) target[k] += constant[k];
+    ApplyLink(link, target, outputs);
   }
   // Shapley weight of a coalition of size s not holding i: s! (d−s−1)! / d!.
   std::vector<double> weight(d == 0 ? 1 : d);
@@ -385,38 +468,61 @@ Result<Attributions> InterventionalTreeShap(const ModelInfo& info, const TreeEns
   std::vector<std::pair<int64_t, size_t>> failure(static_cast<size_t>(rows), {-1, 0});
   const int threads = options.threads > 0 ? options.threads : omp_get_max_threads();
 
-#pragma omp parallel num_threads(threads)
-  {
-    PairWalker walker(view, layout, players, kLeafWeights);
-    std::vector<double> hybrid, u;
-#pragma omp for schedule(dynamic, 1)
-    for (int64_t r = 0; r < rows; ++r) {
-      if (r > failed_row.load(std::memory_order_relaxed)) continue;
-      const double* x = inputs.data() + static_cast<size_t>(r) * width;
-      double* phi = a.values.data() + static_cast<size_t>(r) * outputs * num_players;
-      for (size_t i = 0; i < num_background; ++i) {
-        if (w[i] == 0) continue;
-        const double* b = background.data() + i * width;
-        if (!enumerate) {
-          for (size_t t = 0; t < view.trees.size(); ++t) walker.Attribute(t, x, b, w[i], phi);
-          continue;
-        }
-        const std::vector<int32_t> differing = walker.DifferingPlayers(x, b);
-        if (differing.size() > max_players) {
-          failure[static_cast<size_t>(r)] = {static_cast<int64_t>(i), differing.size()};
-          int64_t seen = failed_row.load();
-          while (r < seen && !failed_row.compare_exchange_weak(seen, r)) {
-          }
-          break;
-        }
-        AddPairGame(view, layout, link, inputs_of, differing, x, b, width, w[i], num_players,
-                    hybrid, u, phi);
-      }
-      double* prediction = a.prediction.data() + static_cast<size_t>(r) * outputs;
-      layout.Margins(view, x, prediction);
-      ApplyLink(link, prediction, outputs);
-      std::copy(base.begin(), base.end(), a.base.data() + static_cast<size_t>(r) * outputs);
+  // Background rows are routed once per block (bounded memory), then every row meets the
+  // block's rows in order, so each row's sums run in background order at any thread count.
+  const PairWalker router(view, layout, players, kLeafWeights);
+  const size_t nodes = std::max<size_t>(router.total_nodes(), 1);
+  const size_t block = std::clamp<size_t>(kRouteBytes / nodes, 1, num_background);
+  Buffer<uint8_t> b_route(block * nodes);
+  for (size_t begin = 0; begin < num_background; begin += block) {
+    const auto n = static_cast<int64_t>(std::min(block, num_background - begin));
+#pragma omp parallel for schedule(static) num_threads(threads)
+    for (int64_t i = 0; i < n; ++i) {
+      router.Route(background.data() + (begin + static_cast<size_t>(i)) * width,
+                   b_route.data() + static_cast<size_t>(i) * nodes);
     }
+#pragma omp parallel num_threads(threads)
+    {
+      PairWalker walker(view, layout, players, kLeafWeights);
+      Buffer<uint8_t> x_route(nodes);
+      std::vector<double> hybrid, u;
+      std::vector<int32_t> position;
+#pragma omp for schedule(dynamic, 1)
+      for (int64_t r = 0; r < rows; ++r) {
+        if (r >= failed_row.load(std::memory_order_relaxed)) continue;
+        const double* x = inputs.data() + static_cast<size_t>(r) * width;
+        walker.Route(x, x_route.data());
+        double* phi = a.values.data() + static_cast<size_t>(r) * outputs * num_players;
+        for (size_t i = begin; i < begin + static_cast<size_t>(n); ++i) {
+          if (w[i] == 0) continue;
+          const uint8_t* bl = b_route.data() + (i - begin) * nodes;
+          if (!enumerate) {
+            for (size_t t = 0; t < view.trees.size(); ++t) {
+              walker.Attribute(t, x_route.data(), bl, w[i], phi);
+            }
+            continue;
+          }
+          const std::vector<int32_t> differing = walker.DifferingPlayers(x_route.data(), bl);
+          if (differing.size() > max_players) {
+            failure[static_cast<size_t>(r)] = {static_cast<int64_t>(i), differing.size()};
+            int64_t seen = failed_row.load();
+            while (r < seen && !failed_row.compare_exchange_weak(seen, r)) {
+            }
+            break;
+          }
+          AddPairGame(view, layout, link, inputs_of, walker.tree_players(), differing, x,
+                      background.data() + i * width, width, w[i], num_players, hybrid, position, u,
+                      phi);
+        }
+      }
+    }
+  }
+#pragma omp parallel for schedule(static) num_threads(threads)
+  for (int64_t r = 0; r < rows; ++r) {
+    double* prediction = a.prediction.data() + static_cast<size_t>(r) * outputs;
+    layout.Margins(view, inputs.data() + static_cast<size_t>(r) * width, prediction);
+    ApplyLink(link, prediction, outputs);
+    std::copy(base.begin(), base.end(), a.base.data() + static_cast<size_t>(r) * outputs);
   }
   const int64_t bad = failed_row.load();
   if (bad != std::numeric_limits<int64_t>::max()) {

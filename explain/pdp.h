@@ -9,6 +9,14 @@
 // (tree ensembles, margin space, average only: the weighted tree traversal of
 // scikit-learn's method="recursion", which weights the unknown branches by node cover —
 // the path-dependent expectation, not the data average; the output says which was used).
+// "auto" is recursion for a tree model in margin space when ICE is not asked for, else
+// brute. Numeric grids follow scikit-learn's partial_dependence: the unique values when
+// there are fewer than grid_points, else grid_points evenly spaced points between the
+// percentiles (scipy's mquantiles, alphap = betap = 0.4) of the non-missing values.
+//
+//   PROBITY_ASSIGN_OR_RETURN(InputFrame data, ReadInputFrame(model.info(), table, "d.csv"));
+//   PROBITY_ASSIGN_OR_RETURN(std::vector<PdpCurve> curves,
+//                            PartialDependence(model, data, {.features = {"age"}}));
 #pragma once
 
 #include <cstdint>
@@ -31,7 +39,7 @@ struct PdpOptions {
   bool ice = true;                    // keep the individual curves (brute only)
   std::string method = "brute";       // "brute" | "recursion" | "auto" (recursion for trees)
   OutputSpace space = OutputSpace::kProbability;  // kValue for regression
-  int threads = 0;
+  int threads = 0;  // recursion: grid points in parallel (brute: Model::Predict's own)
 };
 
 struct PdpCurve {
@@ -51,10 +59,15 @@ struct PdpCurve {
   int64_t missing = 0;  // rows with a missing value of the feature
 };
 
-// One curve per requested feature over the rows of `data`. kInvalidArgument for an
-// unknown feature, an empty frame, a grid of fewer than 2 points, percentiles outside
-// [0, 1] or not increasing, or "recursion" for a model without a tree view or in a space
-// other than margin.
+// One curve per requested feature over the rows of `data` (ReadInputFrame of the model's
+// inputs). Brute scores rows × grid synthetic rows in blocks of at most 65,536; recursion
+// costs O(grid · trees · leaves), weights a split's branches by their share of the
+// children's covers and encodes grid values with Model::ViewInputs. Deterministic.
+// kInvalidArgument for an unknown feature, an empty frame, a grid of fewer than 2 points,
+// percentiles outside [0, 1] or not increasing, an unknown method, a feature with no
+// non-missing value or equal values at both percentiles, "recursion" for a model without a
+// tree view, in a space other than margin, or with a split lacking usable covers; and the
+// errors of ScoreRows (a space the model cannot give).
 Result<std::vector<PdpCurve>> PartialDependence(const Model& model, const InputFrame& data,
                                                 const PdpOptions& options);
 

@@ -4,12 +4,15 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "tests/explain/random_trees.h"
 #include "tests/explain/test_models.h"
+#include "tests/testing/test_data.h"
 
 namespace probity::explain {
 namespace {
@@ -42,7 +45,8 @@ InputFrame NumericFrame(const ModelInfo& info, std::vector<double> values) {
 
 void ExpectValues(const Buffer<double>& actual, const std::vector<double>& expected) {
   ASSERT_EQ(actual.size(), expected.size());
-  for (size_t i = 0; i < expected.size(); ++i) EXPECT_NEAR(actual[i], expected[i], 1e-12) << i;
+  for (size_t i = 0; i < expected.size(); ++i)
+    EXPECT_NEAR(actual[i], expected[i], 1e-12 * std::max(1.0, std::fabs(expected[i]))) << i;
 }
 
 // f(a, b) = a·b + 2a, a regression model scored through Model::Predict.
@@ -242,6 +246,55 @@ TEST(PartialDependenceTest, RecursionEncodesGridValuesAsTheModelReadsThem) {
     ASSERT_TRUE(curves.has_value()) << curves.error().ToString();
     EXPECT_THAT((*curves)[0].labels, ElementsAre("a", "c"));
     ExpectValues((*curves)[0].average, {0, 1});
+  }
+}
+
+TEST(PartialDependenceTest, RecursionMatchesScikitLearn) {
+  // tests/data/explain/pdp/make_gbr_recursion.py: a GradientBoostingRegressor and
+  // scikit-learn's partial_dependence(method="recursion") plus the init constant.
+  std::ifstream in(probity::testing::TestDataPath("explain/pdp/gbr_recursion.json"));
+  ASSERT_TRUE(in) << "missing fixture";
+  const nlohmann::json fixture = nlohmann::json::parse(in);
+  TreeEnsembleView view;
+  view.base_margin = {fixture["init"].get<double>()};
+  view.link = "identity";
+  for (const nlohmann::json& t : fixture["trees"]) {
+    TreeView tree;
+    tree.weight = fixture["learning_rate"].get<double>();
+    for (size_t i = 0; i < t["left"].size(); ++i) {
+      TreeNode node;
+      node.cover = t["cover"][i].get<double>();
+      if (t["left"][i].get<int>() < 0) {
+        node.leaf = {t["value"][i].get<double>()};
+      } else {
+        node.kind = SplitKind::kLessEqual;  // scikit-learn: x <= threshold goes left
+        node.feature = t["feature"][i].get<int32_t>();
+        node.threshold = t["threshold"][i].get<double>();
+        node.left = t["left"][i].get<int32_t>();
+        node.right = t["right"][i].get<int32_t>();
+      }
+      tree.nodes.push_back(node);
+    }
+    view.trees.push_back(std::move(tree));
+  }
+  ViewModel model(NumericInfo(fixture["features"].get<std::vector<std::string>>()), view);
+  std::vector<double> values;
+  for (const nlohmann::json& row : fixture["data"]) {
+    for (const nlohmann::json& v : row) values.push_back(v.get<double>());
+  }
+  InputFrame data = NumericFrame(model.info(), values);
+  // The exported trees score as scikit-learn does.
+  auto predictions = ScoreRows(model, data, data.values, data.rows, OutputSpace::kMargin);
+  ASSERT_TRUE(predictions.has_value()) << predictions.error().ToString();
+  ExpectValues(*predictions, fixture["predictions"].get<std::vector<double>>());
+  auto curves =
+      PartialDependence(model, data, {.method = "recursion", .space = OutputSpace::kMargin});
+  ASSERT_TRUE(curves.has_value()) << curves.error().ToString();
+  ASSERT_EQ(curves->size(), 3u);
+  for (size_t j = 0; j < 3; ++j) {
+    const nlohmann::json& expected = fixture["expected"][j];
+    EXPECT_EQ((*curves)[j].grid, expected["grid"].get<std::vector<double>>());
+    ExpectValues((*curves)[j].average, expected["average"].get<std::vector<double>>());
   }
 }
 
