@@ -414,7 +414,10 @@ Result<ExplainRun> RunLime(const Model& model, const DatasetArgs& data, const Ex
                                                               &training_block));
   PROBITY_ASSIGN_OR_RETURN(OutputSpace space, SpaceFor(o.output, PredictSpace(model)));
   explain::LimeOptions options{.samples = o.samples > 0 ? o.samples : 5000,
-                               .num_features = o.lime_features,
+                               .num_features = o.lime_features > 0
+                                                   ? o.lime_features
+                                                   : static_cast<int>(std::min<size_t>(
+                                                         10, o.players.size())),
                                .seed = o.seed,
                                .space = space,
                                .threads = global.threads};
@@ -559,12 +562,34 @@ Result<ExplainRun> RunSampled(const Model& model, const DatasetArgs& data, const
       return InvalidArgumentError(data.path + " has no column \"" + o.label + "\"")
           .Expecting("--label naming a column of the data");
     }
+    const Column* labels = *label;
+    Column mapped(DataType::kString);
+    if (!o.label_map.empty()) {
+      std::map<std::string, std::string, std::less<>> map;
+      for (const std::string& pair : o.label_map) {
+        const size_t eq = pair.find('=');
+        if (eq == std::string::npos) {
+          return InvalidArgumentError("--label-map \"" + pair + "\"").Expecting("VALUE=CLASS");
+        }
+        map[pair.substr(0, eq)] = pair.substr(eq + 1);
+      }
+      for (int64_t r = 0; r < labels->size(); ++r) {
+        if (!labels->IsValid(r)) {
+          mapped.AppendNull();
+          continue;
+        }
+        const std::string text = models::CellText(*labels, r);
+        auto it = map.find(text);
+        mapped.AppendString(it == map.end() ? text : it->second);
+      }
+      labels = &mapped;
+    }
     explain::PermutationOptions options{.metric = o.metric,
                                         .repeats = o.repeats,
                                         .seed = o.seed,
                                         .threads = global.threads};
     PROBITY_ASSIGN_OR_RETURN(explain::PermutationImportance result,
-                             explain::PermutationImportanceOf(model, o.players, frame, **label,
+                             explain::PermutationImportanceOf(model, o.players, frame, *labels,
                                                               options));
     Merge(run.document, explain::PermutationToJson(result));
     run.text = fmt::format("Permutation importance on {} rows ({}: baseline {:.4f}, {} repeats, "

@@ -36,8 +36,9 @@ struct ExplainOptions {
   std::string interactions;  // long CSV
   bool json_rows = false;
   int64_t samples = 0;
-  int lime_features = 10;
+  int lime_features = 0;  // 0 = min(10, players)
   std::string label;
+  std::vector<std::string> label_map;  // VALUE=CLASS pairs
   std::string metric = "auto";
   int repeats = 5;
   int64_t max_rows = 10'000;

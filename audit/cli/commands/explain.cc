@@ -52,8 +52,9 @@ struct ExplainArgs {
   std::string out;
   bool json_rows = false;
   int64_t samples = 0;
-  int features = 10;
+  int features = 0;
   std::string label;
+  std::vector<std::string> label_map;  // VALUE=CLASS
   std::string metric = "auto";
   int repeats = 5;
   int64_t max_rows = 10'000;
@@ -175,6 +176,7 @@ Result<Verdict> RunExplainCommand(const ExplainArgs& args, const GlobalOptions& 
   options.samples = args.samples;
   options.lime_features = args.features;
   options.label = args.label;
+  options.label_map = args.label_map;
   options.metric = args.metric;
   options.repeats = args.repeats;
   options.max_rows = args.max_rows;
@@ -202,7 +204,7 @@ Result<Verdict> RunExplainCommand(const ExplainArgs& args, const GlobalOptions& 
   if (!args.out.empty() || global.json) {
     PROBITY_RETURN_IF_ERROR(WriteText(args.out.empty() ? "-" : args.out, DumpJson(run.document)));
   }
-  if (!global.json && !global.quiet) std::cout << run.text;
+  if (!global.json) std::cout << run.text;
   if (args.record) {
     PROBITY_RETURN_IF_ERROR(RecordExplanation(args.model.path, args.data.path, run,
                                               "probity explain", global));
@@ -241,7 +243,7 @@ Result<Verdict> RunReasonsCommand(const ReasonArgs& args, const GlobalOptions& g
     PROBITY_RETURN_IF_ERROR(
         WriteText(args.base.out.empty() ? "-" : args.base.out, DumpJson(run.document)));
   }
-  if (!global.json && !global.quiet) std::cout << run.text;
+  if (!global.json) std::cout << run.text;
   if (args.base.record) {
     ExplainRun as_run;
     as_run.document = run.document;
@@ -274,8 +276,14 @@ void AddExplainCommands(CLI::App& app, const GlobalOptions& global, CommandFn* s
                   "tree: write SHAP interaction values here (long CSV)");
   cmd->add_option("--out", args->out, "Write the JSON document here (--json: stdout)");
   cmd->add_flag("--json-rows", args->json_rows, "SHAP methods: include per-row values in the JSON");
-  cmd->add_option("--features", args->features, "lime: features per explanation (10)");
+  cmd->add_option("--features", args->features,
+                  "lime: features per explanation (default: 10, or every feature when fewer)");
   cmd->add_option("--label", args->label, "permutation: the true-label column");
+  cmd->add_option("--label-map", args->label_map,
+                  "permutation: VALUE=CLASS, the label's values as the model's class names "
+                  "(repeatable or comma-separated)")
+      ->delimiter(',')
+      ->allow_extra_args(false);
   cmd->add_option("--metric", args->metric,
                   "permutation: accuracy, balanced_accuracy, log_loss, roc_auc, brier, r2, rmse, "
                   "mae or auto");
