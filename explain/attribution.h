@@ -83,6 +83,12 @@ struct Attributions {
   }
 };
 
+// The random stream of explained row `row`: row_streams[row], or `row` when empty.
+inline uint64_t RowStream(const std::vector<int64_t>& row_streams, int64_t row) {
+  return static_cast<uint64_t>(row_streams.empty() ? row
+                                                   : row_streams[static_cast<size_t>(row)]);
+}
+
 // Sets a.max_additivity_error from values, base and prediction.
 void SetAdditivityError(Attributions& a);
 

@@ -81,7 +81,7 @@ class RowSearcher {
   RowSearcher(const Setup& s, int64_t row, RowSearch* out)
       : s_(s),
         x_(s.rows.row(row), s.rows.row(row) + s.rows.width()),
-        rng_(MixSeed(s.options.seed, static_cast<uint64_t>(row))),
+        rng_(MixSeed(s.options.seed, RowStream(s.options.row_streams, row))),
         out_(out) {}
 
   Status Run() {

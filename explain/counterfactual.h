@@ -36,6 +36,10 @@ struct CounterfactualOptions {
   bool above = true;
   OutputSpace space = OutputSpace::kProbability;
   uint64_t seed = 0;
+  // The random stream of each explained row (MixSeed(seed, stream)); empty = the row's index
+  // among `rows`. The CLI passes file row indices, so a row's result does not depend on
+  // which other rows are explained with it.
+  std::vector<int64_t> row_streams;
   int generations = 30;
   int population = 200;
   int threads = 0;

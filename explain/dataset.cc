@@ -210,13 +210,15 @@ Status CheckMethod(ShapMethod method, const Model& model, OutputSpace space) {
 
 Result<ExplainedBatch> ExplainTable(const Model& model, const Table& batch, int64_t first_row,
                                     const RowSelection& selection, const ShapRequest& request,
-                                    const std::string& source) {
+                                    const std::string& source,
+                                    const std::vector<int64_t>* row_ids) {
   ExplainedBatch out;
   std::vector<uint8_t> keep(static_cast<size_t>(batch.num_rows()), 0);
   for (int64_t r = 0; r < batch.num_rows(); ++r) {
-    if (selection.Contains(first_row + r)) {
+    const int64_t id = row_ids != nullptr ? (*row_ids)[static_cast<size_t>(r)] : first_row + r;
+    if (selection.Contains(id)) {
       keep[static_cast<size_t>(r)] = 1;
-      out.row_indices.push_back(first_row + r);
+      out.row_indices.push_back(id);
     }
   }
   if (out.row_indices.empty()) return out;
@@ -285,6 +287,7 @@ Result<ExplainedBatch> ExplainTable(const Model& model, const Table& batch, int6
         KernelShapOptions options{.space = request.space,
                                   .samples = request.samples,
                                   .seed = request.seed,
+                                  .row_streams = out.row_indices,
                                   .threads = request.threads};
         PROBITY_ASSIGN_OR_RETURN(out.attributions,
                                  KernelShap(model, request.players, out.frame, local, options));
@@ -525,7 +528,8 @@ Result<ReasonReport> ReasonsForDataset(const Model& model, ingest::DatasetReader
         if (scores.empty()) return OkStatus();
         Table declined = FilterRows(rows, unfavourable);
         PROBITY_ASSIGN_OR_RETURN(ExplainedBatch main, ExplainTable(model, declined, 0, RowSelection(),
-                                                                   request.shap, reader.path()));
+                                                                   request.shap, reader.path(),
+                                                                   &unfavourable_index));
         std::vector<Attributions> reruns;
         if (IsSampled(request.shap.method) || !request.rerun_backgrounds.empty()) {
           for (int k = 1; k <= request.stability_runs; ++k) {
@@ -536,7 +540,7 @@ Result<ReasonReport> ReasonsForDataset(const Model& model, ingest::DatasetReader
             }
             PROBITY_ASSIGN_OR_RETURN(ExplainedBatch rerun,
                                      ExplainTable(model, declined, 0, RowSelection(), other,
-                                                  reader.path()));
+                                                  reader.path(), &unfavourable_index));
             reruns.push_back(std::move(rerun.attributions));
           }
         }

@@ -89,10 +89,13 @@ struct ExplainedBatch {
 };
 
 // Explains the rows of `batch` that `selection` picks (`first_row` = file index of the
-// batch's row 0). `source` names the data in errors.
+// batch's row 0, or `row_ids` the file index of each batch row when the batch is not a run
+// of consecutive rows). `source` names the data in errors. Sampled methods seed each row by
+// its file index, so a row's explanation does not depend on the rows around it.
 Result<ExplainedBatch> ExplainTable(const Model& model, const Table& batch, int64_t first_row,
                                     const RowSelection& selection, const ShapRequest& request,
-                                    const std::string& source);
+                                    const std::string& source,
+                                    const std::vector<int64_t>* row_ids = nullptr);
 
 struct ExplainTotals {
   // Method, space, value function…, without per-row values; `base` holds two rows, the

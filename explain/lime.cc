@@ -167,7 +167,7 @@ RowResult ExplainRow(const Setup& s, int64_t row, const std::vector<std::string>
   std::vector<int32_t> x_levels(width);
   for (size_t j = 0; j < width; ++j) x_levels[j] = s.stats[j].LevelOf(x[j]);
 
-  Rng rng(MixSeed(s.options.seed, static_cast<uint64_t>(row)));
+  Rng rng(MixSeed(s.options.seed, RowStream(s.options.row_streams, row)));
   const int64_t n = s.options.samples;
   std::vector<double> values(x, x + width);  // sample 0 is the row
   std::vector<double> z(players, 1.0);

@@ -36,6 +36,10 @@ struct LimeOptions {
   double kernel_width = 0;               // 0 = 0.75 · √(players)
   double ridge_alpha = 1;
   uint64_t seed = 0;
+  // The random stream of each explained row (MixSeed(seed, stream)); empty = the row's index
+  // among `rows`. The CLI passes file row indices, so a row's result does not depend on
+  // which other rows are explained with it.
+  std::vector<int64_t> row_streams;
   OutputSpace space = OutputSpace::kProbability;  // kValue for regression
   int threads = 0;
 };

@@ -480,7 +480,7 @@ Result<Attributions> KernelShap(const Model& model, const Players& players, cons
       KernelRow& row = state[static_cast<size_t>(r)];
       const int p = static_cast<int>(row.varying.size());
       if (p < 2) return OkStatus();
-      std::mt19937_64 rng(MixSeed(options.seed, static_cast<uint64_t>(r)));
+      std::mt19937_64 rng(MixSeed(options.seed, RowStream(options.row_streams, r)));
       SampleCoalitions(p, KernelBudget(p, options.samples), rng, row);
       row.values.assign(row.masks.size() * outputs, 0);
       return OkStatus();

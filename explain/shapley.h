@@ -52,6 +52,10 @@ struct KernelShapOptions {
   OutputSpace space = OutputSpace::kProbability;
   int64_t samples = 0;  // coalitions per row (≤ 2^20); 0 = auto: 2P + 2048, at most 2^P − 2
   uint64_t seed = 0;
+  // The random stream of each explained row (MixSeed(seed, stream)); empty = the row's index
+  // among `rows`. The CLI passes file row indices, so a row's result does not depend on
+  // which other rows are explained with it.
+  std::vector<int64_t> row_streams;
   // > 0: keep at most this many players per row and output, chosen by greedy forward
   // selection on the constrained fit's weighted residual sum of squares; the others get 0.
   int l1_features = 0;

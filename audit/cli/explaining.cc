@@ -429,8 +429,10 @@ Result<ExplainRun> RunLime(const Model& model, const DatasetArgs& data, const Ex
       [&](const InputFrame& frame, const std::vector<int64_t>& index) -> Status {
         InputFrame local = training;
         local.dictionaries = frame.dictionaries;
+        explain::LimeOptions batch_options = options;
+        batch_options.row_streams = index;
         PROBITY_ASSIGN_OR_RETURN(explain::LimeResult part,
-                                 explain::Lime(model, o.players, local, frame, options));
+                                 explain::Lime(model, o.players, local, frame, batch_options));
         rows_explained += static_cast<int64_t>(index.size());
         for (explain::LimeExplanation& e : part.explanations) {
           e.row = index[static_cast<size_t>(e.row)];
@@ -479,19 +481,24 @@ Result<ExplainRun> RunCounterfactuals(const Model& model, const DatasetArgs& dat
   explain::CounterfactualResult all;
   all.seed = o.seed;
   InputFrame rows_seen = explain::EmptyLike(training);
+  std::vector<int64_t> file_rows;
   PROBITY_RETURN_IF_ERROR(ForSelectedRows(
       model, data, o.rows, training, o.background, global, &run.data_digest,
       [&](const InputFrame& frame, const std::vector<int64_t>& index) -> Status {
         InputFrame local = training;
         local.dictionaries = frame.dictionaries;
+        explain::CounterfactualOptions batch_options = options;
+        batch_options.row_streams = index;
         PROBITY_ASSIGN_OR_RETURN(explain::CounterfactualResult part,
-                                 explain::Counterfactuals(model, local, frame, options));
+                                 explain::Counterfactuals(model, local, frame, batch_options));
         rows_seen.dictionaries = frame.dictionaries;
+        // Sets keep their position in rows_seen (for the JSON's input values); the file
+        // rows are put in afterwards.
         for (explain::CounterfactualSet& set : part.sets) {
           rows_seen.values.insert(rows_seen.values.end(), frame.row(set.row),
                                   frame.row(set.row) + frame.width());
-          set.row = index[static_cast<size_t>(set.row)];
-          ++rows_seen.rows;
+          file_rows.push_back(index[static_cast<size_t>(set.row)]);
+          set.row = rows_seen.rows++;
           all.sets.push_back(std::move(set));
         }
         all.model_evaluations += part.model_evaluations;
@@ -502,20 +509,28 @@ Result<ExplainRun> RunCounterfactuals(const Model& model, const DatasetArgs& dat
   run.document["method"] = "counterfactual";
   run.document["background"] = training_block;
   run.document["data"]["rows_explained"] = static_cast<int64_t>(all.sets.size());
-  run.document["desired"] = {{"output", output}, {"threshold", o.desired_threshold},
-                             {"above", o.desired_above}};
+  const std::vector<std::string> output_names = explain::ExplainedOutputNames(
+      model.info(), model.info().classes.size() > 2 ? static_cast<int>(model.info().classes.size())
+                                                    : 1);
+  run.document["desired"] = {
+      {"output", output < output_names.size() ? output_names[output] : std::to_string(output)},
+      {"threshold", o.desired_threshold},
+      {"above", o.desired_above}};
   run.document["immutable"] = o.immutable;
   nlohmann::ordered_json ranges = nlohmann::ordered_json::object();
   for (const auto& [name, range] : o.ranges) ranges[name] = {range.first, range.second};
   run.document["ranges"] = std::move(ranges);
   Merge(run.document, explain::CounterfactualsToJson(all, rows_seen, space));
+  for (size_t k = 0; k < file_rows.size() && k < run.document["sets"].size(); ++k) {
+    run.document["sets"][k]["row"] = file_rows[k];
+  }
   int64_t found = 0;
   for (const auto& set : all.sets) found += set.counterfactuals.empty() ? 0 : 1;
   run.text = fmt::format("Counterfactuals for {} rows ({} with at least one; seed {}).\n",
                          all.sets.size(), found, o.seed);
   for (size_t i = 0; i < all.sets.size() && i < 5; ++i) {
     const explain::CounterfactualSet& set = all.sets[i];
-    run.text += fmt::format("  row {} (score {:.4f}){}\n", set.row, set.prediction,
+    run.text += fmt::format("  row {} (score {:.4f}){}\n", file_rows[i], set.prediction,
                             set.already_desired ? ": already on the desired side" : "");
     if (!set.counterfactuals.empty()) {
       const explain::Counterfactual& c = set.counterfactuals.front();
@@ -747,6 +762,7 @@ Result<ReasonsRun> RunReasons(const Model& model, const DatasetArgs& data,
   run.document["model"] = base["model"];
   run.document["data"] = base["data"];
   run.document["data"]["selector"] = o.rows.ToString();
+  run.document["data"]["rows_explained"] = static_cast<int64_t>(run.report.rows.size());
   if (base.contains("groups")) run.document["groups"] = base["groups"];
   run.document["codes"] = {{"path", o.codes}, {"digest", Sha256Of(yaml).ToString()}};
   if (background) run.document["background"] = background_block;

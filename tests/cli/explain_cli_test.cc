@@ -180,6 +180,56 @@ TEST(ExplainCliTest, KernelShapIsIdenticalAtOneAndTwoThreads) {
   EXPECT_EQ(a, Slurp(two));
 }
 
+TEST(ExplainCliTest, KernelShapOfARowDoesNotDependOnTheRowsExplainedWithIt) {
+  const std::string alone = Temp("kernel_alone.csv");
+  const std::string among = Temp("kernel_among.csv");
+  for (const auto& [rows, path] : {std::pair{"5", alone}, std::pair{"0:8", among}}) {
+    CommandResult r = RunProbity({"explain", "--model", kModel, "--data", kData, "--method",
+                                  "kernel", "--rows", rows, "--samples", "40", "--seed", "3",
+                                  "--csv", path, "--quiet"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  std::vector<std::string> a = Lines(Slurp(alone));
+  std::vector<std::string> b = Lines(Slurp(among));
+  ASSERT_EQ(a.size(), 2u);
+  ASSERT_EQ(b.size(), 9u);
+  EXPECT_EQ(a[1], b[6]);  // file row 5 is the sixth explained row
+}
+
+TEST(ExplainCliTest, DocumentsValidateAgainstTheSchema) {
+  const std::string schema = Source("docs/formats/explain.schema.json");
+  const std::string validator = Source("tests/tools/validate_json.py");
+  std::vector<std::vector<std::string>> runs = {
+      {"--method", "tree", "--rows", "0:5", "--json-rows", "--interactions", Temp("i.csv")},
+      {"--method", "interventional", "--rows", "0:3"},
+      {"--method", "kernel", "--rows", "0:3", "--samples", "40"},
+      {"--method", "lime", "--rows", "0:2", "--samples", "300"},
+      {"--method", "permutation", "--label", "credit_risk", "--label-map", "good=1,bad=0",
+       "--repeats", "2"},
+      {"--method", "pdp", "--feature", "age", "--grid", "5"},
+      {"--method", "counterfactual", "--rows", "1", "--immutable", "age"}};
+  if (RunCommand({"/usr/bin/python3", "-c", "import jsonschema"}).exit_code != 0) {
+    GTEST_SKIP() << "python3-jsonschema is not installed";
+  }
+  int index = 0;
+  for (const std::vector<std::string>& args : runs) {
+    const std::string out = Temp("doc" + std::to_string(index++) + ".json");
+    std::vector<std::string> argv = {"explain", "--model", kModel, "--data", kData, "--out", out,
+                                     "--quiet"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    CommandResult r = RunProbity(argv);
+    ASSERT_EQ(r.exit_code, 0) << args[1] << ": " << r.err;
+    CommandResult v = RunCommand({"/usr/bin/python3", validator, schema, out});
+    EXPECT_EQ(v.exit_code, 0) << args[1] << ": " << v.out << v.err;
+  }
+  const std::string reasons = Temp("reasons_doc.json");
+  CommandResult r = RunProbity({"explain", "reasons", "--model", kModel, "--data", kData,
+                                "--codes", kCodes, "--out", reasons, "--quiet"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  CommandResult v = RunCommand({"/usr/bin/python3", validator, schema, reasons});
+  EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
+}
+
 TEST(ExplainCliTest, ReasonsNeverNameAProtectedAttribute) {
   const std::string csv = Temp("reasons.csv");
   const std::string json = Temp("reasons.json");
