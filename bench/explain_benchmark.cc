@@ -64,7 +64,7 @@ int main(int argc, char** argv) {
       return Fail("unknown argument " + arg);
     }
   }
-  LocalFileSystem fs;
+  FileSystem& fs = LocalFileSystem();
   auto model = models::LoadModel(fs, model_path);
   if (!model.has_value()) return Fail(model.error().ToString());
   const ModelInfo& info = (*model)->info();

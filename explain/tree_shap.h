@@ -28,6 +28,12 @@ struct TreeShapOptions {
   enum class Algorithm { kFast, kClassic };
   Algorithm algorithm = Algorithm::kFast;
   int threads = 0;  // 0 = all cores (OpenMP); results do not depend on it
+  // kFast precomputes, per leaf and per pattern of which path players the row agrees with,
+  // the leaf's contributions (FastTreeSHAP v2's idea; 2^d · d doubles for a leaf with d
+  // unique players on its path, d ≤ 12), tree by tree while the tables fit in this many
+  // bytes; the other trees integrate per row. 0 = never. Same numbers either way (both are
+  // the same quadrature), so it only trades memory for speed.
+  size_t table_budget_bytes = size_t{256} << 20;
 };
 
 // Path-dependent SHAP values of `rows` rows of `inputs` (rows × info.inputs, as
