@@ -32,8 +32,8 @@ struct LeafPath {
   size_t num_splits = 0;
   size_t first_unique = 0;
   size_t num_unique = 0;
-  size_t first_value = 0;  // into PreparedTree::values: 1 value, or num_outputs
-  int output = 0;          // -1: values holds one value per output
+  size_t first_value = 0;   // into PreparedTree::values: 1 value, or num_outputs
+  int output = 0;           // -1: values holds one value per output
   size_t table = SIZE_MAX;  // into PreparedTree::table, or SIZE_MAX: integrate per row
 };
 
@@ -88,8 +88,7 @@ void BuildTables(PreparedEnsemble& e, size_t budget);
 // Checks the view against the inputs and prepares every tree. `need_paths` is false for
 // plain margins (no covers needed).
 Result<PreparedEnsemble> Prepare(const TreeEnsembleView& view, size_t num_inputs,
-                                 const Players* players, bool need_paths,
-                                 size_t table_budget = 0) {
+                                 const Players* players, bool need_paths, size_t table_budget = 0) {
   PreparedEnsemble out;
   out.num_inputs = num_inputs;
   out.num_players = players != nullptr ? players->size() : 0;
@@ -369,10 +368,11 @@ void RouteRow(const PreparedTree& t, const double* x, Scratch& s) {
 
 // Adds one row's SHAP values (outputs × players) to `phi`, and, when `matrix` is set, its
 // off-diagonal interaction values (outputs × (P+1)²).
-void FastRow(const PreparedEnsemble& e, const double* x, Scratch& s, double* phi, double* matrix) {
+void FastTreeRow(const PreparedEnsemble& e, const PreparedTree& t, const double* x, Scratch& s,
+                 double* phi, double* matrix) {
   const size_t players = e.num_players;
   const size_t width = players + 1;
-  for (const PreparedTree& t : e.trees) {
+  {
     RouteRow(t, x, s);
     for (const LeafPath& leaf : t.leaves) {
       const size_t d = leaf.num_unique;
@@ -424,6 +424,27 @@ void FastRow(const PreparedEnsemble& e, const double* x, Scratch& s, double* phi
           }
         }
       }
+    }
+  }
+}
+
+// Rows explained together, tree by tree, so that a tree's nodes and weight tables stay in
+// cache across the block (the tables of a whole model do not fit); each row still adds
+// its trees in model order, so the sums do not depend on the blocking.
+constexpr int64_t kBlockRows = 32;
+
+// Adds the SHAP values of rows [begin, end) to phi (rows × outputs × players, indexed from
+// row 0), and with `matrix` their off-diagonal interaction values.
+void FastBlock(const PreparedEnsemble& e, std::span<const double> inputs, int64_t begin,
+               int64_t end, Scratch& s, double* phi, double* matrix) {
+  const size_t per_row = e.num_outputs * e.num_players;
+  const size_t width = e.num_players + 1;
+  const size_t per_matrix = e.num_outputs * width * width;
+  for (const PreparedTree& t : e.trees) {
+    for (int64_t r = begin; r < end; ++r) {
+      const auto row = static_cast<size_t>(r);
+      FastTreeRow(e, t, inputs.data() + row * e.num_inputs, s, phi + row * per_row,
+                  matrix != nullptr ? matrix + row * per_matrix : nullptr);
     }
   }
 }
@@ -620,9 +641,8 @@ Result<Attributions> TreeShap(const ModelInfo& info, const TreeEnsembleView& vie
   PROBITY_RETURN_IF_ERROR(CheckInputs(info, inputs, rows));
   const size_t num_inputs = info.inputs.size();
   const bool fast = options.algorithm == TreeShapOptions::Algorithm::kFast;
-  PROBITY_ASSIGN_OR_RETURN(
-      PreparedEnsemble e,
-      Prepare(view, num_inputs, &players, true, fast ? options.table_budget_bytes : 0));
+  PROBITY_ASSIGN_OR_RETURN(PreparedEnsemble e, Prepare(view, num_inputs, &players, true,
+                                                       fast ? options.table_budget_bytes : 0));
   Attributions a = EmptyAttributions(info, view, players, rows);
   const size_t outputs = e.num_outputs;
   const size_t per_row = outputs * e.num_players;
@@ -641,11 +661,12 @@ Result<Attributions> TreeShap(const ModelInfo& info, const TreeEnsembleView& vie
           ClassicRow(e, players, x(r), buffer, values + static_cast<size_t>(r) * per_row);
         });
   } else {
-    ForEachRow<Scratch>(
-        rows, options.threads, [&] { return Scratch(e); },
-        [&](int64_t r, Scratch& s) {
-          FastRow(e, x(r), s, values + static_cast<size_t>(r) * per_row, nullptr);
-        });
+    ForEachRow<Scratch>((rows + kBlockRows - 1) / kBlockRows, options.threads,
+                        [&] { return Scratch(e); },
+                        [&](int64_t block, Scratch& s) {
+                          FastBlock(e, inputs, block * kBlockRows,
+                                    std::min(rows, (block + 1) * kBlockRows), s, values, nullptr);
+                        });
   }
   SetAdditivityError(a);
   return a;
@@ -687,8 +708,10 @@ Result<Interactions> TreeShapInteractions(const ModelInfo& info, const TreeEnsem
       [&](int64_t r, RowScratch& scratch) {
         double* matrix = values + static_cast<size_t>(r) * per_row;
         scratch.phi.assign(outputs * num_players, 0.0);
-        FastRow(e, inputs.data() + static_cast<size_t>(r) * num_inputs, scratch.s,
-                scratch.phi.data(), matrix);
+        for (const PreparedTree& t : e.trees) {
+          FastTreeRow(e, t, inputs.data() + static_cast<size_t>(r) * num_inputs, scratch.s,
+                      scratch.phi.data(), matrix);
+        }
         for (size_t k = 0; k < outputs; ++k) {
           double* block = matrix + k * width * width;
           for (size_t i = 0; i < num_players; ++i) {

@@ -43,15 +43,14 @@ struct TreeShapOptions {
 // needs has no cover (NaN) or a zero cover under a split (saying so, and suggesting
 // interventional TreeSHAP with a background), or when `inputs` has the wrong size.
 Result<Attributions> TreeShap(const ModelInfo& info, const TreeEnsembleView& view,
-                              const Players& players, std::span<const double> inputs,
-                              int64_t rows, const TreeShapOptions& options);
+                              const Players& players, std::span<const double> inputs, int64_t rows,
+                              const TreeShapOptions& options);
 
 // SHAP interaction values (Attributions.h's Interactions layout), computed per leaf only
 // for pairs of players that share a path. Same inputs and errors as TreeShap.
 Result<Interactions> TreeShapInteractions(const ModelInfo& info, const TreeEnsembleView& view,
-                                          const Players& players,
-                                          std::span<const double> inputs, int64_t rows,
-                                          const TreeShapOptions& options);
+                                          const Players& players, std::span<const double> inputs,
+                                          int64_t rows, const TreeShapOptions& options);
 
 // The ensemble's margins from the view (rows × num_outputs): base_margin + Σ weight·leaf
 // (averaged when view.average), routing with GoesLeft.

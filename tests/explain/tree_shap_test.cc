@@ -186,8 +186,8 @@ TEST(TreeShapTest, BothAlgorithmsMatchBruteForceShapley) {
       for (const TreeShapOptions& options :
            {TreeShapOptions{.algorithm = Algorithm::kClassic, .threads = 2},
             TreeShapOptions{.algorithm = Algorithm::kFast, .threads = 2},
-            TreeShapOptions{.algorithm = Algorithm::kFast, .threads = 2,
-                            .table_budget_bytes = 0}}) {
+            TreeShapOptions{
+                .algorithm = Algorithm::kFast, .threads = 2, .table_budget_bytes = 0}}) {
         Result<Attributions> a = TreeShap(info, view, players, x, rows, options);
         ASSERT_TRUE(a.has_value()) << a.error().message();
         EXPECT_EQ(a->method, "tree_path_dependent");
@@ -292,9 +292,9 @@ TEST(TreeShapTest, ClassicAndFastAgreeOnDeepTrees) {
         TreeShap(info, view, InputPlayers(info), x, rows, {.algorithm = Algorithm::kClassic});
     Result<Attributions> fast =
         TreeShap(info, view, InputPlayers(info), x, rows, {.algorithm = Algorithm::kFast});
-    Result<Attributions> quadrature = TreeShap(info, view, InputPlayers(info), x, rows,
-                                               {.algorithm = Algorithm::kFast,
-                                                .table_budget_bytes = 0});
+    Result<Attributions> quadrature =
+        TreeShap(info, view, InputPlayers(info), x, rows,
+                 {.algorithm = Algorithm::kFast, .table_budget_bytes = 0});
     ASSERT_TRUE(classic.has_value() && fast.has_value() && quadrature.has_value());
     double worst = 0;
     for (size_t i = 0; i < fast->values.size(); ++i) {
