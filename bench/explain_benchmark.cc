@@ -4,6 +4,7 @@
 //
 //   explain_benchmark --model m.json --data rows.csv --threads 2 [--algorithm fast|classic]
 //                     [--interactions] [--repeats 3] [--out values.f64]
+//                     [--table-budget-mb 256]   (0: integrate every leaf per row)
 //
 // Prints one JSON line {"rows", "best_s", "median_s", "rows_per_s", "max_additivity_error"}.
 // --out writes the values as little-endian doubles: SHAP rows × outputs × (players + 1)
@@ -57,6 +58,9 @@ int main(int argc, char** argv) {
       options.algorithm = std::strcmp(value, "classic") == 0
                               ? explain::TreeShapOptions::Algorithm::kClassic
                               : explain::TreeShapOptions::Algorithm::kFast;
+      ++i;
+    } else if (arg == "--table-budget-mb") {
+      options.table_budget_bytes = static_cast<size_t>(std::atol(value)) << 20;
       ++i;
     } else if (arg == "--interactions") {
       interactions = true;

@@ -40,6 +40,9 @@ struct LeafPath {
 // Leaves with more unique players than this integrate per row (2^12 · 12 doubles = 384 KiB).
 constexpr size_t kMaxTableUnique = 12;
 
+// The largest rule integrated with all points at once (paths of up to 16 unique players).
+constexpr size_t kMaxBatchedPoints = 8;
+
 // A tree ready for explaining: its leaves' paths, the leaf values scaled by the tree's
 // weight (and 1/count for averaging ensembles), and the internal nodes to route.
 struct PreparedTree {
@@ -261,8 +264,8 @@ struct Scratch {
   explicit Scratch(const PreparedEnsemble& e)
       : goes_left(e.max_nodes),
         one(e.max_unique),
-        factor(e.max_unique),
-        prefix(e.max_unique + 1),
+        factor((e.max_unique + 1) * kMaxBatchedPoints),
+        prefix((e.max_unique + 1) * kMaxBatchedPoints),
         integral(e.max_unique),
         pair(e.max_unique * e.max_unique) {}
   std::vector<uint8_t> goes_left;
@@ -277,8 +280,57 @@ struct Scratch {
 // when `pair` is set, pair[i·d + j] = ∫ Π_{k≠i,j} for i < j), by the ⌈d/2⌉-point
 // Gauss–Legendre rule, exact for the degree-(d−1) integrand. Prefix and suffix products
 // avoid dividing by a factor. `f` and `prefix` are scratch (d and d + 1 doubles).
+// Integrate without pairs for an N-point rule, all N points at once (the inner loops
+// have a fixed trip count, so they unroll and vectorize). f and prefix hold d·N doubles.
+template <size_t N>
+void IntegratePoints(const internal::GaussLegendre& rule, const double* zero, const uint8_t* one,
+                     size_t d, double* f, double* prefix, double* integral) {
+  double x[N];
+  double p[N];
+  for (size_t q = 0; q < N; ++q) {
+    x[q] = rule.nodes[q];
+    p[q] = rule.weights[q];
+  }
+  for (size_t j = 0; j < d; ++j) {
+    const double z = zero[j];
+    const double slope = one[j] - z;
+    double* fj = f + j * N;
+    double* pj = prefix + j * N;
+    for (size_t q = 0; q < N; ++q) {
+      pj[q] = p[q];  // w · Π_{k<j} f_k
+      fj[q] = z + x[q] * slope;
+      p[q] *= fj[q];
+    }
+  }
+  double suffix[N];
+  for (size_t q = 0; q < N; ++q) suffix[q] = 1;
+  for (size_t j = d; j-- > 0;) {
+    const double* fj = f + j * N;
+    const double* pj = prefix + j * N;
+    double sum = 0;
+    for (size_t q = 0; q < N; ++q) {
+      sum += pj[q] * suffix[q];
+      suffix[q] *= fj[q];
+    }
+    integral[j] = sum;
+  }
+}
+
 void Integrate(const internal::GaussLegendre& rule, const double* zero, const uint8_t* one,
                size_t d, double* f, double* prefix, double* integral, double* pair) {
+  if (pair == nullptr) {
+    switch (rule.nodes.size()) {
+      case 1: return IntegratePoints<1>(rule, zero, one, d, f, prefix, integral);
+      case 2: return IntegratePoints<2>(rule, zero, one, d, f, prefix, integral);
+      case 3: return IntegratePoints<3>(rule, zero, one, d, f, prefix, integral);
+      case 4: return IntegratePoints<4>(rule, zero, one, d, f, prefix, integral);
+      case 5: return IntegratePoints<5>(rule, zero, one, d, f, prefix, integral);
+      case 6: return IntegratePoints<6>(rule, zero, one, d, f, prefix, integral);
+      case 7: return IntegratePoints<7>(rule, zero, one, d, f, prefix, integral);
+      case 8: return IntegratePoints<8>(rule, zero, one, d, f, prefix, integral);
+      default: break;
+    }
+  }
   std::fill(integral, integral + d, 0.0);
   if (pair != nullptr) std::fill(pair, pair + d * d, 0.0);
   for (size_t q = 0; q < rule.nodes.size(); ++q) {
@@ -327,8 +379,8 @@ void IntegrateLeaf(const PreparedEnsemble& e, const PreparedTree& t, const LeafP
 // Fills the per-pattern tables of the trees that fit in `budget` bytes, in tree order.
 void BuildTables(PreparedEnsemble& e, size_t budget) {
   std::vector<uint8_t> one(kMaxTableUnique);
-  std::vector<double> f(kMaxTableUnique);
-  std::vector<double> prefix(kMaxTableUnique + 1);
+  std::vector<double> f((kMaxTableUnique + 1) * kMaxBatchedPoints);
+  std::vector<double> prefix((kMaxTableUnique + 1) * kMaxBatchedPoints);
   std::vector<double> integral(kMaxTableUnique);
   size_t used = 0;
   for (PreparedTree& t : e.trees) {
