@@ -64,6 +64,7 @@ def main():
     ap.add_argument("--work", default=os.path.join(REPO, "build/bench-data/explain"))
     ap.add_argument("--deep-xgb-rows", type=int, default=1000)
     ap.add_argument("--quick", action="store_true", help="10k rows only, no deep model")
+    ap.add_argument("--only", choices=["anchor", "deep"], help="time one model only")
     ap.add_argument("--prepare-only", action="store_true", help="train and write CSVs, no timing")
     args = ap.parse_args()
     os.makedirs(args.work, exist_ok=True)
@@ -106,6 +107,8 @@ def main():
     # on --deep-xgb-rows / 20 rows.
     if args.quick:
         plan = plan[:1] + plan[2:3]
+    if args.only:
+        plan = [step for step in plan if step[0].startswith(args.only)]
     out = os.path.join(args.work, "probity.f64")
     for name, kind, rows, xgb_rows in plan:
         booster = xgb.Booster(model_file=paths[name])
