@@ -4,6 +4,7 @@
 //
 //   explain_benchmark --model m.json --data rows.csv --threads 2 [--algorithm fast|classic]
 //                     [--interactions] [--repeats 3] [--out values.f64]
+//                     [--table-budget-mb 256]   (0: integrate every leaf per row)
 //
 // Prints one JSON line {"rows", "best_s", "median_s", "rows_per_s", "max_additivity_error"}.
 // --out writes the values as little-endian doubles: SHAP rows × outputs × (players + 1)
@@ -58,13 +59,16 @@ int main(int argc, char** argv) {
                               ? explain::TreeShapOptions::Algorithm::kClassic
                               : explain::TreeShapOptions::Algorithm::kFast;
       ++i;
+    } else if (arg == "--table-budget-mb") {
+      options.table_budget_bytes = static_cast<size_t>(std::atol(value)) << 20;
+      ++i;
     } else if (arg == "--interactions") {
       interactions = true;
     } else {
       return Fail("unknown argument " + arg);
     }
   }
-  LocalFileSystem fs;
+  FileSystem& fs = LocalFileSystem();
   auto model = models::LoadModel(fs, model_path);
   if (!model.has_value()) return Fail(model.error().ToString());
   const ModelInfo& info = (*model)->info();

@@ -33,9 +33,16 @@ struct LeafPath {
   size_t num_splits = 0;
   size_t first_unique = 0;
   size_t num_unique = 0;
-  size_t first_value = 0;  // into PreparedTree::values: 1 value, or num_outputs
-  int output = 0;          // -1: values holds one value per output
+  size_t first_value = 0;   // into PreparedTree::values: 1 value, or num_outputs
+  int output = 0;           // -1: values holds one value per output
+  size_t table = SIZE_MAX;  // into PreparedTree::table, or SIZE_MAX: integrate per row
 };
+
+// Leaves with more unique players than this integrate per row (2^12 · 12 doubles = 384 KiB).
+constexpr size_t kMaxTableUnique = 12;
+
+// The largest rule integrated with all points at once (paths of up to 16 unique players).
+constexpr size_t kMaxBatchedPoints = 8;
 
 // A tree ready for explaining: its leaves' paths, the leaf values scaled by the tree's
 // weight (and 1/count for averaging ensembles), and the internal nodes to route.
@@ -48,6 +55,9 @@ struct PreparedTree {
   std::vector<double> zeros;     // per unique slot
   std::vector<double> values;    // scaled leaf values
   std::vector<double> scale;     // per output: weight / divisor
+  // Per tabled leaf and per pattern p of one fractions (bit j = o_j): the d weights
+  // (o_j − z_j) · ∫ Π_{k≠j} f_k, to multiply by the leaf value.
+  std::vector<double> table;
 };
 
 struct PreparedEnsemble {
@@ -77,10 +87,12 @@ bool IsVectorTree(const TreeView& tree) {
   return false;
 }
 
+void BuildTables(PreparedEnsemble& e, size_t budget);
+
 // Checks the view against the inputs and prepares every tree. `need_paths` is false for
 // plain margins (no covers needed).
 Result<PreparedEnsemble> Prepare(const TreeEnsembleView& view, size_t num_inputs,
-                                 const Players* players, bool need_paths) {
+                                 const Players* players, bool need_paths, size_t table_budget = 0) {
   PreparedEnsemble out;
   out.num_inputs = num_inputs;
   out.num_players = players != nullptr ? players->size() : 0;
@@ -229,6 +241,7 @@ Result<PreparedEnsemble> Prepare(const TreeEnsembleView& view, size_t num_inputs
   if (need_paths) {
     const auto points = static_cast<int>((out.max_unique + 1) / 2);
     for (int n = 0; n <= std::max(points, 1); ++n) out.rules.emplace_back(n);
+    if (table_budget > 0) BuildTables(out, table_budget);
   }
   return out;
 }
@@ -251,8 +264,8 @@ struct Scratch {
   explicit Scratch(const PreparedEnsemble& e)
       : goes_left(e.max_nodes),
         one(e.max_unique),
-        factor(e.max_unique),
-        prefix(e.max_unique + 1),
+        factor((e.max_unique + 1) * kMaxBatchedPoints),
+        prefix((e.max_unique + 1) * kMaxBatchedPoints),
         integral(e.max_unique),
         pair(e.max_unique * e.max_unique) {}
   std::vector<uint8_t> goes_left;
@@ -263,10 +276,91 @@ struct Scratch {
   std::vector<double> pair;      // per slots i < j: ∫ Π_{k≠i,j} f_k (interactions)
 };
 
+// integral[i] = ∫₀¹ Π_{j≠i} (z_j + q(o_j − z_j)) dq for the d unique players of a leaf (and,
+// when `pair` is set, pair[i·d + j] = ∫ Π_{k≠i,j} for i < j), by the ⌈d/2⌉-point
+// Gauss–Legendre rule, exact for the degree-(d−1) integrand. Prefix and suffix products
+// avoid dividing by a factor. `f` and `prefix` are scratch (d and d + 1 doubles).
+// Integrate without pairs for an N-point rule, all N points at once (the inner loops
+// have a fixed trip count, so they unroll and vectorize). f and prefix hold d·N doubles.
+template <size_t N>
+void IntegratePoints(const internal::GaussLegendre& rule, const double* zero, const uint8_t* one,
+                     size_t d, double* f, double* prefix, double* integral) {
+  double x[N];
+  double p[N];
+  for (size_t q = 0; q < N; ++q) {
+    x[q] = rule.nodes[q];
+    p[q] = rule.weights[q];
+  }
+  for (size_t j = 0; j < d; ++j) {
+    const double z = zero[j];
+    const double slope = one[j] - z;
+    double* fj = f + j * N;
+    double* pj = prefix + j * N;
+    for (size_t q = 0; q < N; ++q) {
+      pj[q] = p[q];  // w · Π_{k<j} f_k
+      fj[q] = z + x[q] * slope;
+      p[q] *= fj[q];
+    }
+  }
+  double suffix[N];
+  for (size_t q = 0; q < N; ++q) suffix[q] = 1;
+  for (size_t j = d; j-- > 0;) {
+    const double* fj = f + j * N;
+    const double* pj = prefix + j * N;
+    double sum = 0;
+    for (size_t q = 0; q < N; ++q) {
+      sum += pj[q] * suffix[q];
+      suffix[q] *= fj[q];
+    }
+    integral[j] = sum;
+  }
+}
+
+void Integrate(const internal::GaussLegendre& rule, const double* zero, const uint8_t* one,
+               size_t d, double* f, double* prefix, double* integral, double* pair) {
+  if (pair == nullptr) {
+    switch (rule.nodes.size()) {
+      case 1: return IntegratePoints<1>(rule, zero, one, d, f, prefix, integral);
+      case 2: return IntegratePoints<2>(rule, zero, one, d, f, prefix, integral);
+      case 3: return IntegratePoints<3>(rule, zero, one, d, f, prefix, integral);
+      case 4: return IntegratePoints<4>(rule, zero, one, d, f, prefix, integral);
+      case 5: return IntegratePoints<5>(rule, zero, one, d, f, prefix, integral);
+      case 6: return IntegratePoints<6>(rule, zero, one, d, f, prefix, integral);
+      case 7: return IntegratePoints<7>(rule, zero, one, d, f, prefix, integral);
+      case 8: return IntegratePoints<8>(rule, zero, one, d, f, prefix, integral);
+      default: break;
+    }
+  }
+  std::fill(integral, integral + d, 0.0);
+  if (pair != nullptr) std::fill(pair, pair + d * d, 0.0);
+  for (size_t q = 0; q < rule.nodes.size(); ++q) {
+    const double x = rule.nodes[q];
+    prefix[0] = rule.weights[q];
+    for (size_t j = 0; j < d; ++j) {
+      f[j] = zero[j] + x * (one[j] - zero[j]);
+      prefix[j + 1] = prefix[j] * f[j];
+    }
+    double suffix = 1;
+    for (size_t j = d; j-- > 0;) {
+      integral[j] += prefix[j] * suffix;
+      suffix *= f[j];
+    }
+    if (pair == nullptr) continue;
+    // pair[i·d + j] (i < j) += w · Π_{k<i} f · Π_{i<k<j} f · Π_{k>j} f.
+    double after = 1;  // Π_{k>j} f_k
+    for (size_t j = d; j-- > 0;) {
+      double middle = 1;
+      for (size_t i = j; i-- > 0;) {
+        pair[i * d + j] += prefix[i] * middle * after;
+        middle *= f[i];
+      }
+      after *= f[j];
+    }
+  }
+}
+
 // For the row whose routing bits are in s.goes_left, fills s.one with the leaf's one
-// fractions and s.integral[i] = ∫₀¹ Π_{j≠i} (z_j + q(o_j − z_j)) dq (and s.pair for
-// interactions), by the ⌈d/2⌉-point Gauss–Legendre rule, exact for the degree-(d−1)
-// integrand. Prefix and suffix products avoid dividing by a factor.
+// fractions and s.integral (and s.pair) by Integrate.
 void IntegrateLeaf(const PreparedEnsemble& e, const PreparedTree& t, const LeafPath& leaf,
                    Scratch& s, bool pairs) {
   const size_t d = leaf.num_unique;
@@ -278,37 +372,39 @@ void IntegrateLeaf(const PreparedEnsemble& e, const PreparedTree& t, const LeafP
       one[split.slot] = 0;
     }
   }
-  const double* zero = t.zeros.data() + leaf.first_unique;
-  double* integral = s.integral.data();
-  std::fill(integral, integral + d, 0.0);
-  if (pairs) std::fill(s.pair.begin(), s.pair.begin() + static_cast<std::ptrdiff_t>(d * d), 0.0);
-  const internal::GaussLegendre& rule = e.rules[(d + 1) / 2];
-  double* f = s.factor.data();
-  double* prefix = s.prefix.data();
-  for (size_t q = 0; q < rule.nodes.size(); ++q) {
-    const double x = rule.nodes[q];
-    const double w = rule.weights[q];
-    prefix[0] = w;
-    for (size_t j = 0; j < d; ++j) {
-      f[j] = zero[j] + x * (one[j] - zero[j]);
-      prefix[j + 1] = prefix[j] * f[j];
+  Integrate(e.rules[(d + 1) / 2], t.zeros.data() + leaf.first_unique, one, d, s.factor.data(),
+            s.prefix.data(), s.integral.data(), pairs ? s.pair.data() : nullptr);
+}
+
+// Fills the per-pattern tables of the trees that fit in `budget` bytes, in tree order.
+void BuildTables(PreparedEnsemble& e, size_t budget) {
+  std::vector<uint8_t> one(kMaxTableUnique);
+  std::vector<double> f((kMaxTableUnique + 1) * kMaxBatchedPoints);
+  std::vector<double> prefix((kMaxTableUnique + 1) * kMaxBatchedPoints);
+  std::vector<double> integral(kMaxTableUnique);
+  size_t used = 0;
+  for (PreparedTree& t : e.trees) {
+    size_t size = 0;
+    bool fits = true;
+    for (const LeafPath& leaf : t.leaves) {
+      if (leaf.num_unique > kMaxTableUnique) {
+        fits = false;
+        break;
+      }
+      size += (size_t{1} << leaf.num_unique) * leaf.num_unique;
     }
-    double suffix = 1;
-    for (size_t j = d; j-- > 0;) {
-      integral[j] += prefix[j] * suffix;
-      suffix *= f[j];
-    }
-    if (pairs) {
-      // pair[i·d + j] (i < j) += w · Π_{k<i} f · Π_{i<k<j} f · Π_{k>j} f.
-      for (size_t j = d; j-- > 0;) {
-        // suffix of j: Π_{k>j} f_k.
-        double after = 1;
-        for (size_t k = j + 1; k < d; ++k) after *= f[k];
-        double middle = 1;
-        for (size_t i = j; i-- > 0;) {
-          s.pair[i * d + j] += prefix[i] * middle * after;
-          middle *= f[i];
-        }
+    if (!fits || used + size * sizeof(double) > budget) continue;
+    used += size * sizeof(double);
+    t.table.reserve(size);
+    for (LeafPath& leaf : t.leaves) {
+      const size_t d = leaf.num_unique;
+      const double* zero = t.zeros.data() + leaf.first_unique;
+      leaf.table = t.table.size();
+      for (size_t pattern = 0; pattern < (size_t{1} << d); ++pattern) {
+        for (size_t j = 0; j < d; ++j) one[j] = static_cast<uint8_t>((pattern >> j) & 1U);
+        Integrate(e.rules[(d + 1) / 2], zero, one.data(), d, f.data(), prefix.data(),
+                  integral.data(), nullptr);
+        for (size_t j = 0; j < d; ++j) t.table.push_back((one[j] - zero[j]) * integral[j]);
       }
     }
   }
@@ -324,14 +420,39 @@ void RouteRow(const PreparedTree& t, const double* x, Scratch& s) {
 
 // Adds one row's SHAP values (outputs × players) to `phi`, and, when `matrix` is set, its
 // off-diagonal interaction values (outputs × (P+1)²).
-void FastRow(const PreparedEnsemble& e, const double* x, Scratch& s, double* phi, double* matrix) {
+void FastTreeRow(const PreparedEnsemble& e, const PreparedTree& t, const double* x, Scratch& s,
+                 double* phi, double* matrix) {
   const size_t players = e.num_players;
   const size_t width = players + 1;
-  for (const PreparedTree& t : e.trees) {
+  {
     RouteRow(t, x, s);
     for (const LeafPath& leaf : t.leaves) {
       const size_t d = leaf.num_unique;
       if (d == 0) continue;
+      if (matrix == nullptr && leaf.table != SIZE_MAX) {
+        // The pattern of one fractions picks the leaf's precomputed weights.
+        size_t pattern = (size_t{1} << d) - 1;
+        for (size_t k = 0; k < leaf.num_splits; ++k) {
+          const PathSplit& split = t.splits[leaf.first_split + k];
+          if (s.goes_left[static_cast<size_t>(split.node)] != static_cast<uint8_t>(split.left)) {
+            pattern &= ~(size_t{1} << split.slot);
+          }
+        }
+        const double* weight = t.table.data() + leaf.table + pattern * d;
+        const int32_t* player = t.players.data() + leaf.first_unique;
+        if (leaf.output >= 0) {
+          const double value = t.values[leaf.first_value];
+          double* out = phi + static_cast<size_t>(leaf.output) * players;
+          for (size_t i = 0; i < d; ++i) out[player[i]] += weight[i] * value;
+        } else {
+          for (size_t k = 0; k < e.num_outputs; ++k) {
+            const double value = t.values[leaf.first_value + k];
+            double* out = phi + k * players;
+            for (size_t i = 0; i < d; ++i) out[player[i]] += weight[i] * value;
+          }
+        }
+        continue;
+      }
       IntegrateLeaf(e, t, leaf, s, matrix != nullptr);
       const double* zero = t.zeros.data() + leaf.first_unique;
       const int32_t* player = t.players.data() + leaf.first_unique;
@@ -355,6 +476,27 @@ void FastRow(const PreparedEnsemble& e, const double* x, Scratch& s, double* phi
           }
         }
       }
+    }
+  }
+}
+
+// Rows explained together, tree by tree, so that a tree's nodes and weight tables stay in
+// cache across the block (the tables of a whole model do not fit); each row still adds
+// its trees in model order, so the sums do not depend on the blocking.
+constexpr int64_t kBlockRows = 32;
+
+// Adds the SHAP values of rows [begin, end) to phi (rows × outputs × players, indexed from
+// row 0), and with `matrix` their off-diagonal interaction values.
+void FastBlock(const PreparedEnsemble& e, std::span<const double> inputs, int64_t begin,
+               int64_t end, Scratch& s, double* phi, double* matrix) {
+  const size_t per_row = e.num_outputs * e.num_players;
+  const size_t width = e.num_players + 1;
+  const size_t per_matrix = e.num_outputs * width * width;
+  for (const PreparedTree& t : e.trees) {
+    for (int64_t r = begin; r < end; ++r) {
+      const auto row = static_cast<size_t>(r);
+      FastTreeRow(e, t, inputs.data() + row * e.num_inputs, s, phi + row * per_row,
+                  matrix != nullptr ? matrix + row * per_matrix : nullptr);
     }
   }
 }
@@ -550,7 +692,9 @@ Result<Attributions> TreeShap(const ModelInfo& info, const TreeEnsembleView& vie
                               const TreeShapOptions& options) {
   PROBITY_RETURN_IF_ERROR(CheckInputs(info, inputs, rows));
   const size_t num_inputs = info.inputs.size();
-  PROBITY_ASSIGN_OR_RETURN(PreparedEnsemble e, Prepare(view, num_inputs, &players, true));
+  const bool fast = options.algorithm == TreeShapOptions::Algorithm::kFast;
+  PROBITY_ASSIGN_OR_RETURN(PreparedEnsemble e, Prepare(view, num_inputs, &players, true,
+                                                       fast ? options.table_budget_bytes : 0));
   Attributions a = EmptyAttributions(info, view, players, rows);
   const size_t outputs = e.num_outputs;
   const size_t per_row = outputs * e.num_players;
@@ -569,11 +713,12 @@ Result<Attributions> TreeShap(const ModelInfo& info, const TreeEnsembleView& vie
           ClassicRow(e, players, x(r), buffer, values + static_cast<size_t>(r) * per_row);
         });
   } else {
-    ForEachRow<Scratch>(
-        rows, options.threads, [&] { return Scratch(e); },
-        [&](int64_t r, Scratch& s) {
-          FastRow(e, x(r), s, values + static_cast<size_t>(r) * per_row, nullptr);
-        });
+    ForEachRow<Scratch>((rows + kBlockRows - 1) / kBlockRows, options.threads,
+                        [&] { return Scratch(e); },
+                        [&](int64_t block, Scratch& s) {
+                          FastBlock(e, inputs, block * kBlockRows,
+                                    std::min(rows, (block + 1) * kBlockRows), s, values, nullptr);
+                        });
   }
   SetAdditivityError(a);
   return a;
@@ -615,8 +760,10 @@ Result<Interactions> TreeShapInteractions(const ModelInfo& info, const TreeEnsem
       [&](int64_t r, RowScratch& scratch) {
         double* matrix = values + static_cast<size_t>(r) * per_row;
         scratch.phi.assign(outputs * num_players, 0.0);
-        FastRow(e, inputs.data() + static_cast<size_t>(r) * num_inputs, scratch.s,
-                scratch.phi.data(), matrix);
+        for (const PreparedTree& t : e.trees) {
+          FastTreeRow(e, t, inputs.data() + static_cast<size_t>(r) * num_inputs, scratch.s,
+                      scratch.phi.data(), matrix);
+        }
         for (size_t k = 0; k < outputs; ++k) {
           double* block = matrix + k * width * width;
           for (size_t i = 0; i < num_players; ++i) {

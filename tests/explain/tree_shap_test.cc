@@ -182,9 +182,13 @@ TEST(TreeShapTest, BothAlgorithmsMatchBruteForceShapley) {
       const int64_t rows = 8;
       const Buffer<double> x =
           RandomRows(rows, c.spec.features, seed + 100, 0.15, c.spec.categorical);
-      for (Algorithm algorithm : {Algorithm::kClassic, Algorithm::kFast}) {
-        Result<Attributions> a =
-            TreeShap(info, view, players, x, rows, {.algorithm = algorithm, .threads = 2});
+      // kFast twice: with per-pattern tables and integrating per row.
+      for (const TreeShapOptions& options :
+           {TreeShapOptions{.algorithm = Algorithm::kClassic, .threads = 2},
+            TreeShapOptions{.algorithm = Algorithm::kFast, .threads = 2},
+            TreeShapOptions{
+                .algorithm = Algorithm::kFast, .threads = 2, .table_budget_bytes = 0}}) {
+        Result<Attributions> a = TreeShap(info, view, players, x, rows, options);
         ASSERT_TRUE(a.has_value()) << a.error().message();
         EXPECT_EQ(a->method, "tree_path_dependent");
         EXPECT_EQ(a->cover_kind, "hessian");
@@ -288,10 +292,14 @@ TEST(TreeShapTest, ClassicAndFastAgreeOnDeepTrees) {
         TreeShap(info, view, InputPlayers(info), x, rows, {.algorithm = Algorithm::kClassic});
     Result<Attributions> fast =
         TreeShap(info, view, InputPlayers(info), x, rows, {.algorithm = Algorithm::kFast});
-    ASSERT_TRUE(classic.has_value() && fast.has_value());
+    Result<Attributions> quadrature =
+        TreeShap(info, view, InputPlayers(info), x, rows,
+                 {.algorithm = Algorithm::kFast, .table_budget_bytes = 0});
+    ASSERT_TRUE(classic.has_value() && fast.has_value() && quadrature.has_value());
     double worst = 0;
     for (size_t i = 0; i < fast->values.size(); ++i) {
       worst = std::max(worst, std::fabs(classic->values[i] - fast->values[i]));
+      worst = std::max(worst, std::fabs(classic->values[i] - quadrature->values[i]));
     }
     EXPECT_LT(worst, 1e-9);
     EXPECT_LT(fast->max_additivity_error, 1e-9);
