@@ -4,25 +4,15 @@
 #include <cmath>
 #include <limits>
 #include <map>
-#include <random>
 #include <vector>
 
 #include "audit/core/status.h"
+#include "explain/internal/sampling.h"
 
 namespace probity::explain {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-double Uniform01(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
-
-uint64_t Below(std::mt19937_64& rng, uint64_t n) {
-  const uint64_t threshold = (0 - n) % n;
-  for (;;) {
-    const uint64_t r = rng();
-    if (r >= threshold) return r % n;
-  }
-}
 
 // k-prototypes distance on the frame's columns: numeric columns standardised by the data's
 // standard deviation (a missing cell counts as the column mean), string columns 0 on a
@@ -155,11 +145,11 @@ Background AllRows(const InputFrame& data, const std::string& note) {
 }
 
 Background UniformSample(const InputFrame& data, int64_t count, uint64_t seed) {
-  std::mt19937_64 rng(MixSeed(seed, 0));
+  internal::Rng rng(MixSeed(seed, 0));
   std::vector<int64_t> order(static_cast<size_t>(data.rows));
   for (int64_t r = 0; r < data.rows; ++r) order[static_cast<size_t>(r)] = r;
   for (int64_t i = 0; i < count; ++i) {
-    const auto j = static_cast<size_t>(i) + Below(rng, static_cast<uint64_t>(data.rows - i));
+    const auto j = static_cast<size_t>(i) + rng.Below(static_cast<uint64_t>(data.rows - i));
     std::swap(order[static_cast<size_t>(i)], order[j]);
   }
   order.resize(static_cast<size_t>(count));
@@ -180,10 +170,10 @@ Background KMeans(const InputFrame& data, size_t k, const BackgroundOptions& opt
   const size_t width = data.width();
   const auto n = static_cast<size_t>(data.rows);
   const Distance distance(data);
-  std::mt19937_64 rng(MixSeed(options.seed, 0));
+  internal::Rng rng(MixSeed(options.seed, 0));
   // k-means++ (Arthur & Vassilvitskii 2007): each next centre drawn with probability
   // proportional to the squared distance to the nearest centre so far.
-  const auto first = static_cast<int64_t>(Below(rng, n));
+  const auto first = static_cast<int64_t>(rng.Below(n));
   std::vector<double> centres(data.row(first), data.row(first) + width);
   std::vector<double> nearest(n, std::numeric_limits<double>::infinity());
   size_t chosen = 1;
@@ -195,7 +185,7 @@ Background KMeans(const InputFrame& data, size_t k, const BackgroundOptions& opt
       total += nearest[r];
     }
     if (!(total > 0)) break;  // fewer distinct rows than centres
-    double u = Uniform01(rng) * total;
+    double u = rng.Uniform() * total;
     size_t pick = 0;
     while (pick + 1 < n && u >= nearest[pick]) u -= nearest[pick++];
     // Never a row already a centre (rounding can land the draw on one).

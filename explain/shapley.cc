@@ -7,12 +7,12 @@
 #include <cmath>
 #include <limits>
 #include <map>
-#include <random>
 #include <utility>
 #include <vector>
 
 #include "audit/core/status.h"
 #include "explain/internal/coalitions.h"
+#include "explain/internal/sampling.h"
 
 namespace probity::explain {
 namespace {
@@ -124,17 +124,6 @@ std::vector<double> ShapleyWeights(int players) {
 
 // ---- KernelSHAP coalition sampling (reference explain.md §1.5, shap's _kernel.py) -------
 
-double Uniform01(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
-
-// Uniform in [0, n) by rejection on the raw 64-bit output (portable, unbiased).
-uint64_t Below(std::mt19937_64& rng, uint64_t n) {
-  const uint64_t threshold = (0 - n) % n;
-  for (;;) {
-    const uint64_t r = rng();
-    if (r >= threshold) return r % n;
-  }
-}
-
 double Binomial(int n, int k) {
   double c = 1;
   for (int i = 1; i <= k; ++i) c = c * (n - k + i) / i;
@@ -182,7 +171,7 @@ int64_t KernelBudget(int players, int64_t samples) {
 
 // The coalitions and kernel weights for P ≥ 2 varying players: sizes enumerated fully from
 // the ends inwards while the budget allows, paired sampling for the rest.
-void SampleCoalitions(int players, int64_t budget, std::mt19937_64& rng, KernelRow& row) {
+void SampleCoalitions(int players, int64_t budget, internal::Rng& rng, KernelRow& row) {
   const int m = players;
   const int sizes = (m - 1 + 1) / 2;     // ceil((M−1)/2)
   const int paired_sizes = (m - 1) / 2;  // floor((M−1)/2)
@@ -244,7 +233,7 @@ void SampleCoalitions(int players, int64_t budget, std::mt19937_64& rng, KernelR
   const int64_t max_draws = 4 * std::max<int64_t>(samples_left, 0);
   std::vector<int> order(static_cast<size_t>(m));
   for (int64_t draw = 0; samples_left > 0 && draw < max_draws; ++draw) {
-    double u = Uniform01(rng) * draw_total;
+    double u = rng.Uniform() * draw_total;
     size_t pick = 0;
     while (pick + 1 < draw_weight.size() && u >= draw_weight[pick]) u -= draw_weight[pick++];
     const int s = full_sizes + 1 + static_cast<int>(pick);
@@ -252,7 +241,7 @@ void SampleCoalitions(int players, int64_t budget, std::mt19937_64& rng, KernelR
     for (int i = 0; i < m; ++i) order[static_cast<size_t>(i)] = i;
     std::vector<uint8_t> mask(static_cast<size_t>(m), 0);
     for (int i = 0; i < s; ++i) {
-      const auto j = static_cast<size_t>(i) + Below(rng, static_cast<uint64_t>(m - i));
+      const auto j = static_cast<size_t>(i) + rng.Below(static_cast<uint64_t>(m - i));
       std::swap(order[static_cast<size_t>(i)], order[j]);
       mask[static_cast<size_t>(order[static_cast<size_t>(i)])] = 1;
     }
@@ -480,7 +469,7 @@ Result<Attributions> KernelShap(const Model& model, const Players& players, cons
       KernelRow& row = state[static_cast<size_t>(r)];
       const int p = static_cast<int>(row.varying.size());
       if (p < 2) return OkStatus();
-      std::mt19937_64 rng(MixSeed(options.seed, RowStream(options.row_streams, r)));
+      internal::Rng rng(MixSeed(options.seed, RowStream(options.row_streams, r)));
       SampleCoalitions(p, KernelBudget(p, options.samples), rng, row);
       row.values.assign(row.masks.size() * outputs, 0);
       return OkStatus();

@@ -6,8 +6,8 @@
 //   it — the Shapley kernel, coalition sizes fully enumerated from the ends inwards while
 //   the budget allows, paired sampling for the rest, the efficiency constraint imposed
 //   exactly, weighted least squares by column-pivoting QR (Eigen); optional feature
-//   selection (off by default). Row r draws from std::mt19937_64 seeded MixSeed(seed, r)
-//   (raw 64-bit outputs only), so results are bit-identical whatever the thread count;
+//   selection (off by default). Row r draws from internal::Rng (xoshiro256**)
+//   seeded MixSeed(seed, row stream), so results are bit-identical whatever the thread count;
 // - LinearShap: for LinearView models, phi_j = β_j (x_j − E_b[x_j]) in margin space
 //   (categorical inputs: β_{j,x} − E_b[β_{j,·}] over their design columns), exact.
 //

@@ -84,6 +84,11 @@ struct DatasetArgs {
 void AddDatasetOptions(CLI::App* command, DatasetArgs* args,
                        const std::string& file_option = "FILE", bool required = true);
 
+// "a,b,,c" → {"a", "b", "c"}: a comma-separated option value, empty pieces dropped.
+std::vector<std::string> SplitCommaList(std::string_view text);
+// An option's value as a finite number; kInvalidArgument naming the option otherwise.
+Result<double> ParseNumberOption(std::string_view option, std::string_view text);
+
 // The spec from the schema file (if any) with the command-line flags applied on top.
 Result<ingest::DatasetSpec> BuildDatasetSpec(const DatasetArgs& args);
 ingest::ScanOptions BuildScanOptions(const DatasetArgs& args, const GlobalOptions& global);

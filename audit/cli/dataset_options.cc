@@ -1,3 +1,5 @@
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 
 #include "audit/cli/command.h"
@@ -36,6 +38,30 @@ void AddDatasetOptions(CLI::App* command, DatasetArgs* args, const std::string& 
                    "What to do with a row that does not fit: fail (exit 3) or skip and count it")
       ->check(CLI::IsMember({"fail", "skip"}))
       ->default_str("fail");
+}
+
+std::vector<std::string> SplitCommaList(std::string_view text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t comma = text.find(',', start);
+    if (comma == std::string_view::npos) comma = text.size();
+    if (comma > start) out.emplace_back(text.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+Result<double> ParseNumberOption(std::string_view option, std::string_view text) {
+  double v = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size() ||
+      !std::isfinite(v)) {
+    return InvalidArgumentError(std::string(option) + ": \"" + std::string(text) +
+                                "\" is not a number")
+        .Expecting("a finite number");
+  }
+  return v;
 }
 
 Result<ingest::DatasetSpec> BuildDatasetSpec(const DatasetArgs& args) {

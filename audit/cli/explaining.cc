@@ -674,16 +674,7 @@ Result<ReasonsRun> RunReasons(const Model& model, const DatasetArgs& data,
     if (eq == std::string::npos || eq == 0) {
       return InvalidArgumentError("--group \"" + text + "\"").Expecting("NAME=INPUT1,INPUT2,…");
     }
-    explain::FeatureGroup g{text.substr(0, eq), {}};
-    std::string_view rest = std::string_view(text).substr(eq + 1);
-    size_t start = 0;
-    while (start <= rest.size()) {
-      size_t comma = rest.find(',', start);
-      if (comma == std::string_view::npos) comma = rest.size();
-      if (comma > start) g.inputs.emplace_back(rest.substr(start, comma - start));
-      start = comma + 1;
-    }
-    groups.push_back(std::move(g));
+    groups.push_back({text.substr(0, eq), SplitCommaList(text.substr(eq + 1))});
   }
   PROBITY_ASSIGN_OR_RETURN(explain::Players players, explain::GroupPlayers(model.info(), groups));
   ShapMethod method = explain::DefaultShapMethod(model);

@@ -33,15 +33,7 @@ ModelInfo Info(size_t inputs, ModelTask task = ModelTask::kRegression,
 }
 
 InputFrame Frame(const ModelInfo& info, const std::vector<std::vector<double>>& rows) {
-  InputFrame frame;
-  for (const ModelInput& input : info.inputs) {
-    frame.names.push_back(input.name);
-    frame.is_string.push_back(false);
-    frame.dictionaries.emplace_back();
-  }
-  frame.rows = static_cast<int64_t>(rows.size());
-  for (const auto& row : rows) frame.values.insert(frame.values.end(), row.begin(), row.end());
-  return frame;
+  return testing::NumericRows(info, rows);
 }
 
 // 100 training rows: x0 = i, x1 = 37·i mod 100, x2 = 61·i mod 100, so each column holds

@@ -28,15 +28,7 @@ ModelInfo Info(size_t inputs, ModelTask task, std::vector<std::string> classes =
 }
 
 InputFrame Frame(const ModelInfo& info, const std::vector<std::vector<double>>& rows) {
-  InputFrame frame;
-  for (const ModelInput& input : info.inputs) {
-    frame.names.push_back(input.name);
-    frame.is_string.push_back(false);
-    frame.dictionaries.emplace_back();
-  }
-  frame.rows = static_cast<int64_t>(rows.size());
-  for (const auto& row : rows) frame.values.insert(frame.values.end(), row.begin(), row.end());
-  return frame;
+  return testing::NumericRows(info, rows);
 }
 
 Column Numbers(const std::vector<double>& values) {

@@ -16,6 +16,7 @@
 #include "audit/core/model.h"
 #include "audit/ingest/models/feature_binding.h"
 #include "audit/ingest/models/internal/margin_transform.h"
+#include "explain/input_frame.h"
 
 namespace probity::explain::testing {
 
@@ -31,6 +32,19 @@ inline Predictions LinkPredictions(Buffer<double> margins, int64_t rows, int wid
     spec = {.link = OutputLink::kSoftmax, .classes = width};
   }
   return models::internal::MarginsToPredictions(std::move(margins), rows, width, spec);
+}
+
+// A frame of numeric inputs named as `info`'s, holding `rows` (each inputs-long).
+inline InputFrame NumericRows(const ModelInfo& info, const std::vector<std::vector<double>>& rows) {
+  InputFrame frame;
+  for (const ModelInput& input : info.inputs) {
+    frame.names.push_back(input.name);
+    frame.is_string.push_back(false);
+    frame.dictionaries.emplace_back();
+  }
+  frame.rows = static_cast<int64_t>(rows.size());
+  for (const auto& row : rows) frame.values.insert(frame.values.end(), row.begin(), row.end());
+  return frame;
 }
 
 class ViewModel final : public Model {

@@ -82,29 +82,6 @@ struct ReasonArgs {
   std::vector<std::string> protected_features;
 };
 
-Result<double> ParseNumber(std::string_view option, std::string_view text) {
-  double v = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (text.empty() || error != std::errc() || end != text.data() + text.size() ||
-      !std::isfinite(v)) {
-    return InvalidArgumentError(fmt::format("{}: \"{}\" is not a number", option, text))
-        .Expecting("a finite number");
-  }
-  return v;
-}
-
-std::vector<std::string> SplitCommas(std::string_view text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t comma = text.find(',', start);
-    if (comma == std::string_view::npos) comma = text.size();
-    if (comma > start) out.emplace_back(text.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return out;
-}
-
 Result<explain::Players> ParsePlayers(const ModelInfo& info,
                                       const std::vector<std::string>& groups) {
   std::vector<explain::FeatureGroup> parsed;
@@ -114,7 +91,7 @@ Result<explain::Players> ParsePlayers(const ModelInfo& info,
       return InvalidArgumentError("--group \"" + text + "\"")
           .Expecting("NAME=INPUT1,INPUT2,… (the model inputs that play as one feature)");
     }
-    parsed.push_back({text.substr(0, eq), SplitCommas(text.substr(eq + 1))});
+    parsed.push_back({text.substr(0, eq), SplitCommaList(text.substr(eq + 1))});
   }
   return explain::GroupPlayers(info, parsed);
 }
@@ -189,12 +166,12 @@ Result<Verdict> RunExplainCommand(const ExplainArgs& args, const GlobalOptions& 
   for (const std::string& text : args.ranges) {
     const size_t eq = text.find('=');
     std::vector<std::string> bounds =
-        eq == std::string::npos ? std::vector<std::string>{} : SplitCommas(text.substr(eq + 1));
+        eq == std::string::npos ? std::vector<std::string>{} : SplitCommaList(text.substr(eq + 1));
     if (bounds.size() != 2) {
       return InvalidArgumentError("--range \"" + text + "\"").Expecting("NAME=MIN,MAX");
     }
-    PROBITY_ASSIGN_OR_RETURN(double lo, ParseNumber("--range", bounds[0]));
-    PROBITY_ASSIGN_OR_RETURN(double hi, ParseNumber("--range", bounds[1]));
+    PROBITY_ASSIGN_OR_RETURN(double lo, ParseNumberOption("--range", bounds[0]));
+    PROBITY_ASSIGN_OR_RETURN(double hi, ParseNumberOption("--range", bounds[1]));
     options.ranges[text.substr(0, eq)] = {lo, hi};
   }
   options.desired_threshold = args.desired_threshold;

@@ -80,28 +80,6 @@ struct FairnessArgs {
   std::string partial;
 };
 
-std::vector<std::string> SplitList(std::string_view text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t comma = text.find(',', start);
-    if (comma == std::string_view::npos) comma = text.size();
-    if (comma > start) out.emplace_back(text.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return out;
-}
-
-Result<double> ParseNumberArg(std::string_view option, std::string_view text) {
-  double v = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(v)) {
-    return InvalidArgumentError(fmt::format("{}: \"{}\" is not a number", option, text))
-        .Expecting("a finite number");
-  }
-  return v;
-}
-
 // --facet COL[=V1,V2] and --bins COL=E1,E2 into facet specs, in --facet order.
 Result<std::vector<FacetSpec>> ParseFacets(const SourceArgs& args) {
   std::vector<FacetSpec> facets;
@@ -111,11 +89,11 @@ Result<std::vector<FacetSpec>> ParseFacets(const SourceArgs& args) {
     const size_t gt = text.find('>');
     if (gt != std::string::npos && (eq == std::string::npos || gt < eq)) {
       f.column = text.substr(0, gt);
-      PROBITY_ASSIGN_OR_RETURN(double t, ParseNumberArg("--facet", text.substr(gt + 1)));
+      PROBITY_ASSIGN_OR_RETURN(double t, ParseNumberOption("--facet", text.substr(gt + 1)));
       f.edges = {t};
     } else {
       f.column = text.substr(0, eq);
-      if (eq != std::string::npos) f.sensitive = SplitList(text.substr(eq + 1));
+      if (eq != std::string::npos) f.sensitive = SplitCommaList(text.substr(eq + 1));
     }
     if (f.column.empty()) {
       return InvalidArgumentError("--facet \"" + text + "\" names no column")
@@ -139,8 +117,8 @@ Result<std::vector<FacetSpec>> ParseFacets(const SourceArgs& args) {
           .Expecting("--bins COLUMN=E1,E2,… for a column also given with --facet");
     }
     it->edges.clear();
-    for (const std::string& e : SplitList(text.substr(eq + 1))) {
-      PROBITY_ASSIGN_OR_RETURN(double v, ParseNumberArg("--bins", e));
+    for (const std::string& e : SplitCommaList(text.substr(eq + 1))) {
+      PROBITY_ASSIGN_OR_RETURN(double v, ParseNumberOption("--bins", e));
       it->edges.push_back(v);
     }
   }
@@ -209,7 +187,7 @@ Result<CollectedRun> CollectFromArgs(const SourceArgs& args, const GlobalOptions
   PROBITY_ASSIGN_OR_RETURN(run.spec, BuildCollectSpec(args, run.model));
   if (report && !report->knn_features.empty()) {
     for (const std::string& f : report->knn_features) {
-      for (const std::string& c : SplitList(f)) run.spec.sample_features.push_back(c);
+      for (const std::string& c : SplitCommaList(f)) run.spec.sample_features.push_back(c);
     }
     run.spec.sample_rows = report->knn_rows;
     run.spec.sample_seed = report->seed;
@@ -248,7 +226,7 @@ Result<fairness::AnalysisOptions> BuildAnalysisOptions(const ReportArgs& args,
   }
   if (!args.reference.empty() && args.compare == "rest")
     o.compare = fairness::CompareMode::kReference;
-  if (args.metrics != "all") o.metric_names = SplitList(args.metrics);
+  if (args.metrics != "all") o.metric_names = SplitCommaList(args.metrics);
   o.min_group_size = args.min_group_size;
   o.metrics.clarify_compat = args.clarify_compat;
   o.metrics.ge_alpha = args.ge_alpha;
@@ -305,7 +283,7 @@ void AddIndividualMetrics(const ReportArgs& args, const fairness::Collected& col
     for (fairness::ComparisonReport& comparison : facet.comparisons) {
       if (comparison.a != "rest") continue;
       std::vector<uint8_t> in_d(static_cast<size_t>(sample.features.rows), 0);
-      const std::vector<std::string> d_levels = SplitList(comparison.d);
+      const std::vector<std::string> d_levels = SplitCommaList(comparison.d);
       for (size_t r = 0; r < in_d.size(); ++r) {
         const std::string& level =
             collected.statistics.levels()[f][static_cast<size_t>(sample.levels[f][r])];
