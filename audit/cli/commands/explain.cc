@@ -36,38 +36,17 @@ namespace {
 using explain::OutputSpace;
 using explain::ShapMethod;
 
+// What the command line says; most options bind straight into the ExplainOptions.
 struct ExplainArgs {
   DatasetArgs data;
   ModelArgs model;
-  std::string method = "auto";
-  std::string output;  // space; "" = the method's default
-  std::string background;
-  int64_t background_rows = 100;
-  int background_clusters = 0;
+  ExplainOptions o;
   std::string rows = "all";
-  uint64_t seed = 0;
   std::vector<std::string> groups;  // NAME=IN1,IN2
-  std::string csv;
-  std::string interactions;
-  std::string out;
-  bool json_rows = false;
-  int64_t samples = 0;
-  int features = 0;
-  std::string label;
-  std::vector<std::string> label_map;  // VALUE=CLASS
-  std::string metric = "auto";
-  int repeats = 5;
-  int64_t max_rows = 10'000;
-  std::vector<std::string> pdp_features;
-  int grid = 20;
-  std::string pdp_method = "auto";
-  bool no_ice = false;
-  int count = 4;
-  std::vector<std::string> immutable;
   std::vector<std::string> ranges;  // NAME=MIN,MAX
-  double desired_threshold = 0.5;
+  std::string out;
+  bool no_ice = false;
   std::string desired = "above";
-  std::string class_name;  // counterfactual / reasons: the explained class
   bool record = false;
 };
 
@@ -108,27 +87,27 @@ Status WriteText(const std::string& path, const std::string& text) {
 void AddCommonOptions(CLI::App* cmd, ExplainArgs* a) {
   AddDatasetOptions(cmd, &a->data, "--data", /*required=*/false);
   AddModelOptions(cmd, &a->model, /*positional=*/false, /*external=*/true);
-  cmd->add_option("--output", a->output,
+  cmd->add_option("--output", a->o.output,
                   "The output explained: margin, probability or value (default: the method's)")
       ->check(CLI::IsMember({"margin", "probability", "value"}));
-  cmd->add_option("--background", a->background,
+  cmd->add_option("--background", a->o.background,
                   "Reference rows absent features are averaged over (default: a sample of the "
                   "data)");
-  cmd->add_option("--background-rows", a->background_rows,
+  cmd->add_option("--background-rows", a->o.background_rows,
                   "Sample this many background rows (100)")
       ->check(CLI::Range(int64_t{1}, int64_t{1'000'000}));
-  cmd->add_option("--background-clusters", a->background_clusters,
+  cmd->add_option("--background-clusters", a->o.background_clusters,
                   "Summarise the background by weighted k-means with this many centres")
       ->check(CLI::Range(1, 100'000));
   cmd->add_option("--rows", a->rows, "Rows to explain: all, or indices and ranges (0,5,10:20)");
-  cmd->add_option("--seed", a->seed, "Seed of every sampled step (0)");
+  cmd->add_option("--seed", a->o.seed, "Seed of every sampled step (0)");
   cmd->add_option("--group", a->groups,
                   "NAME=IN1,IN2: inputs that play as one feature (repeatable; e.g. one-hot "
                   "columns)")
       ->allow_extra_args(false);
-  cmd->add_option("--samples", a->samples,
+  cmd->add_option("--samples", a->o.samples,
                   "kernel: coalitions per row (0 = 2P+2048); lime: samples per row (5000)");
-  cmd->add_option("--class", a->class_name, "The class explained (default: the positive class)");
+  cmd->add_option("--class", a->o.class_name, "The class explained (default: the positive class)");
   cmd->add_flag("--record", a->record,
                 "Record the model, data, outputs and a signed explanation statement in the "
                 "workspace");
@@ -137,32 +116,12 @@ void AddCommonOptions(CLI::App* cmd, ExplainArgs* a) {
 Result<Verdict> RunExplainCommand(const ExplainArgs& args, const GlobalOptions& global) {
   if (args.data.path.empty()) throw CLI::RequiredError("--data");
   PROBITY_ASSIGN_OR_RETURN(std::unique_ptr<Model> model, LoadModelFromArgs(args.model));
-  ExplainOptions options;
+  ExplainOptions options = args.o;
   options.model_path = args.model.path.empty() ? args.model.command : args.model.path;
-  options.method = args.method;
-  options.output = args.output;
-  options.background = args.background;
-  options.background_rows = args.background_rows;
-  options.background_clusters = args.background_clusters;
   PROBITY_ASSIGN_OR_RETURN(options.rows, explain::RowSelection::Parse(args.rows));
-  options.seed = args.seed;
   PROBITY_ASSIGN_OR_RETURN(options.players, ParsePlayers(model->info(), args.groups));
-  options.csv = args.csv;
-  options.interactions = args.interactions;
-  options.json_rows = args.json_rows;
-  options.samples = args.samples;
-  options.lime_features = args.features;
-  options.label = args.label;
-  options.label_map = args.label_map;
-  options.metric = args.metric;
-  options.repeats = args.repeats;
-  options.max_rows = args.max_rows;
-  options.pdp_features = args.pdp_features;
-  options.grid = args.grid;
-  options.pdp_method = args.pdp_method;
   options.ice = !args.no_ice;
-  options.count = args.count;
-  options.immutable = args.immutable;
+  options.desired_above = args.desired == "above";
   for (const std::string& text : args.ranges) {
     const size_t eq = text.find('=');
     std::vector<std::string> bounds =
@@ -174,9 +133,6 @@ Result<Verdict> RunExplainCommand(const ExplainArgs& args, const GlobalOptions& 
     PROBITY_ASSIGN_OR_RETURN(double hi, ParseNumberOption("--range", bounds[1]));
     options.ranges[text.substr(0, eq)] = {lo, hi};
   }
-  options.desired_threshold = args.desired_threshold;
-  options.desired_above = args.desired == "above";
-  options.class_name = args.class_name;
   PROBITY_ASSIGN_OR_RETURN(ExplainRun run, RunExplain(*model, args.data, options, global));
   if (!args.out.empty() || global.json) {
     PROBITY_RETURN_IF_ERROR(WriteText(args.out.empty() ? "-" : args.out, DumpJson(run.document)));
@@ -195,15 +151,16 @@ Result<Verdict> RunReasonsCommand(const ReasonArgs& args, const GlobalOptions& g
   ReasonsOptions options;
   options.model_path =
       args.base.model.path.empty() ? args.base.model.command : args.base.model.path;
-  options.method = args.base.method;
-  options.output = args.base.output;
-  options.background = args.base.background;
-  options.background_rows = args.base.background_rows;
-  options.background_clusters = args.base.background_clusters;
+  const ExplainOptions& common = args.base.o;
+  options.method = common.method;
+  options.output = common.output;
+  options.background = common.background;
+  options.background_rows = common.background_rows;
+  options.background_clusters = common.background_clusters;
   PROBITY_ASSIGN_OR_RETURN(options.rows, explain::RowSelection::Parse(args.base.rows));
-  options.seed = args.base.seed;
-  options.samples = args.base.samples;
-  options.class_name = args.base.class_name;
+  options.seed = common.seed;
+  options.samples = common.samples;
+  options.class_name = common.class_name;
   options.codes = args.codes;
   options.threshold = args.threshold;
   options.unfavourable_above = args.unfavourable == "above";
@@ -213,8 +170,8 @@ Result<Verdict> RunReasonsCommand(const ReasonArgs& args, const GlobalOptions& g
   options.protected_features = args.protected_features;
   options.groups = args.base.groups;
   PROBITY_ASSIGN_OR_RETURN(ReasonsRun run, RunReasons(*model, args.base.data, options, global));
-  if (!args.base.csv.empty()) {
-    PROBITY_RETURN_IF_ERROR(WriteReasonsCsvFile(run.report, args.base.csv));
+  if (!args.base.o.csv.empty()) {
+    PROBITY_RETURN_IF_ERROR(WriteReasonsCsvFile(run.report, args.base.o.csv));
   }
   if (!args.base.out.empty() || global.json) {
     PROBITY_RETURN_IF_ERROR(
@@ -225,7 +182,7 @@ Result<Verdict> RunReasonsCommand(const ReasonArgs& args, const GlobalOptions& g
     ExplainRun as_run;
     as_run.document = run.document;
     as_run.outputs = run.outputs;
-    if (!args.base.csv.empty() && args.base.csv != "-") as_run.outputs.push_back({args.base.csv, "reasons"});
+    if (!args.base.o.csv.empty() && args.base.o.csv != "-") as_run.outputs.push_back({args.base.o.csv, "reasons"});
     as_run.data_digest = run.data_digest;
     PROBITY_RETURN_IF_ERROR(RecordExplanation(args.base.model.path, args.base.data.path,
                                               as_run, "probity explain reasons", global));
@@ -243,45 +200,45 @@ void AddExplainCommands(CLI::App& app, const GlobalOptions& global, CommandFn* s
       "Kernel SHAP, LinearSHAP, LIME, permutation importance, PDP/ICE, counterfactuals, and "
       "adverse-action reason codes (explain reasons)");
   AddCommonOptions(cmd, args.get());
-  cmd->add_option("--method", args->method,
+  cmd->add_option("--method", args->o.method,
                   "auto, tree, interventional, exact, kernel, linear, lime, permutation, pdp or "
                   "counterfactual (auto: tree, linear or kernel by model)")
       ->check(CLI::IsMember({"auto", "tree", "interventional", "exact", "kernel", "linear", "lime",
                              "permutation", "pdp", "counterfactual"}));
-  cmd->add_option("--csv", args->csv, "SHAP methods: write per-row values here (- = stdout)");
-  cmd->add_option("--interactions", args->interactions,
+  cmd->add_option("--csv", args->o.csv, "SHAP methods: write per-row values here (- = stdout)");
+  cmd->add_option("--interactions", args->o.interactions,
                   "tree: write SHAP interaction values here (long CSV)");
   cmd->add_option("--out", args->out, "Write the JSON document here (--json: stdout)");
-  cmd->add_flag("--json-rows", args->json_rows, "SHAP methods: include per-row values in the JSON");
-  cmd->add_option("--features", args->features,
+  cmd->add_flag("--json-rows", args->o.json_rows, "SHAP methods: include per-row values in the JSON");
+  cmd->add_option("--features", args->o.lime_features,
                   "lime: features per explanation (default: 10, or every feature when fewer)");
-  cmd->add_option("--label", args->label, "permutation: the true-label column");
-  cmd->add_option("--label-map", args->label_map,
+  cmd->add_option("--label", args->o.label, "permutation: the true-label column");
+  cmd->add_option("--label-map", args->o.label_map,
                   "permutation: VALUE=CLASS, the label's values as the model's class names "
                   "(repeatable or comma-separated)")
       ->delimiter(',')
       ->allow_extra_args(false);
-  cmd->add_option("--metric", args->metric,
+  cmd->add_option("--metric", args->o.metric,
                   "permutation: accuracy, balanced_accuracy, log_loss, roc_auc, brier, r2, rmse, "
                   "mae or auto");
-  cmd->add_option("--repeats", args->repeats, "permutation: shuffles per feature (5)")
+  cmd->add_option("--repeats", args->o.repeats, "permutation: shuffles per feature (5)")
       ->check(CLI::Range(1, 10'000));
-  cmd->add_option("--max-rows", args->max_rows,
+  cmd->add_option("--max-rows", args->o.max_rows,
                   "permutation, pdp: a seeded sample of at most this many rows (10000)")
       ->check(CLI::Range(int64_t{1}, int64_t{100'000'000}));
-  cmd->add_option("--feature", args->pdp_features, "pdp: a feature to plot (repeatable; all)")
+  cmd->add_option("--feature", args->o.pdp_features, "pdp: a feature to plot (repeatable; all)")
       ->allow_extra_args(false);
-  cmd->add_option("--grid", args->grid, "pdp: grid points per numeric feature (20)")
+  cmd->add_option("--grid", args->o.grid, "pdp: grid points per numeric feature (20)")
       ->check(CLI::Range(2, 10'000));
-  cmd->add_option("--pdp-method", args->pdp_method, "pdp: auto, brute or recursion")
+  cmd->add_option("--pdp-method", args->o.pdp_method, "pdp: auto, brute or recursion")
       ->check(CLI::IsMember({"auto", "brute", "recursion"}));
   cmd->add_flag("--no-ice", args->no_ice, "pdp: average curves only");
-  cmd->add_option("--count", args->count, "counterfactual: per row (4)")->check(CLI::Range(1, 100));
-  cmd->add_option("--immutable", args->immutable, "counterfactual: a feature never changed")
+  cmd->add_option("--count", args->o.count, "counterfactual: per row (4)")->check(CLI::Range(1, 100));
+  cmd->add_option("--immutable", args->o.immutable, "counterfactual: a feature never changed")
       ->allow_extra_args(false);
   cmd->add_option("--range", args->ranges, "counterfactual: NAME=MIN,MAX permitted values")
       ->allow_extra_args(false);
-  cmd->add_option("--desired-threshold", args->desired_threshold,
+  cmd->add_option("--desired-threshold", args->o.desired_threshold,
                   "counterfactual: the score that counts as the desired outcome (0.5)");
   cmd->add_option("--desired", args->desired,
                   "counterfactual: above or below the desired threshold (above)")
@@ -308,7 +265,7 @@ void AddExplainCommands(CLI::App& app, const GlobalOptions& global, CommandFn* s
       "Adverse-action reason codes: for each row scored on the unfavourable side of a "
       "threshold, the top features against it, mapped through a reason-code table");
   AddCommonOptions(r, &reasons->base);
-  r->add_option("--method", reasons->base.method,
+  r->add_option("--method", reasons->base.o.method,
                 "auto, tree, interventional, exact, kernel or linear (auto: by model)")
       ->check(CLI::IsMember({"auto", "tree", "interventional", "exact", "kernel", "linear"}));
   r->add_option("--codes", reasons->codes, "The reason-code table (YAML)")->required();
@@ -327,7 +284,7 @@ void AddExplainCommands(CLI::App& app, const GlobalOptions& global, CommandFn* s
   r->add_option("--protected", reasons->protected_features,
                 "A feature never given as a reason (repeatable; adds to the table's)")
       ->allow_extra_args(false);
-  r->add_option("--csv", reasons->base.csv, "Write the reasons CSV here");
+  r->add_option("--csv", reasons->base.o.csv, "Write the reasons CSV here");
   r->add_option("--out", reasons->base.out, "Write the JSON document here (--json: stdout)");
   r->footer(
       "Example:\n"
