@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -142,7 +143,8 @@ class MaskSet {
   explicit MaskSet(KernelRow& row) : row_(row) {}
   // Adds `mask` with `weight`, or adds the weight to an earlier copy. Returns whether new.
   bool Add(const std::vector<uint8_t>& mask, double weight) {
-    auto [it, added] = index_.emplace(mask, row_.masks.size());
+    auto [it, added] =
+        index_.emplace(std::string(mask.begin(), mask.end()), row_.masks.size());
     if (added) {
       row_.masks.push_back(mask);
       row_.weights.push_back(weight);
@@ -154,7 +156,9 @@ class MaskSet {
 
  private:
   KernelRow& row_;
-  std::map<std::vector<uint8_t>, size_t> index_;
+  // Keyed by the mask's bytes as a string (a vector<uint8_t> key trips GCC 12's
+  // -Wstringop-overread false positive at -O3).
+  std::map<std::string, size_t> index_;
 };
 
 std::vector<uint8_t> Complement(std::vector<uint8_t> mask) {
